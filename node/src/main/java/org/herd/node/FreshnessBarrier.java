@@ -1,0 +1,150 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.herd.stream.AppliedOffsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Makes reads fresh: before a query is answered, the node's stores must have applied every topic
+ * up to the end offsets that were current when the query arrived. That includes every update
+ * acknowledged, at any node, before the query arrived.
+ *
+ * <p>Concurrent queries share offset lookups: at most one lookup is in flight; queries that
+ * arrive meanwhile wait for the next one (the one in flight may have started before they
+ * arrived, so it would not be enough for them). The cost is about one broker round trip per
+ * query, however many queries there are.
+ *
+ * <p>If the broker cannot be reached, or the store does not catch up, within the freshness
+ * timeout, the query is answered from local state: reads stay available.
+ */
+public final class FreshnessBarrier {
+    private static final Logger log = LoggerFactory.getLogger(FreshnessBarrier.class);
+
+    private final Admin admin;
+    private final Map<String, AppliedOffsets> byTopic;
+    private final Duration timeout;
+    private final Executor executor;
+    private volatile List<TopicPartition> partitions;
+    private CompletableFuture<Map<TopicPartition, Long>> inFlight;
+    private CompletableFuture<Map<TopicPartition, Long>> next;
+
+    public FreshnessBarrier(Admin admin, List<AppliedOffsets> trackers, Duration timeout, Executor executor) {
+        this.admin = admin;
+        this.byTopic = trackers.stream().collect(Collectors.toMap(AppliedOffsets::topic, Function.identity()));
+        this.timeout = timeout;
+        this.executor = executor;
+    }
+
+    /**
+     * Completes when every topic is applied up to the end offsets looked up after this call, or
+     * when the freshness timeout has passed (then {@code false}: the answer may be stale).
+     */
+    public CompletableFuture<Boolean> awaitFresh() {
+        return endOffsets()
+                .thenCompose(this::awaitApplied)
+                .thenApply(v -> true)
+                .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    log.warn("answering from local state: {}", e.toString());
+                    return false;
+                });
+    }
+
+    /** Waits, without a time limit, until the stores have applied the topics' current end offsets. */
+    public CompletableFuture<Void> catchUp() {
+        return lookup().thenCompose(this::awaitApplied);
+    }
+
+    private CompletableFuture<Void> awaitApplied(Map<TopicPartition, Long> ends) {
+        Map<String, Map<Integer, Long>> targets = new HashMap<>();
+        ends.forEach((tp, end) -> targets.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp.partition(), end));
+        return CompletableFuture.allOf(targets.entrySet().stream()
+                .map(e -> byTopic.get(e.getKey()).awaitPositions(e.getValue()))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    private synchronized CompletableFuture<Map<TopicPartition, Long>> endOffsets() {
+        if (inFlight == null) {
+            inFlight = startLookup();
+            return inFlight;
+        }
+        if (next == null) {
+            next = new CompletableFuture<>();
+        }
+        return next;
+    }
+
+    private CompletableFuture<Map<TopicPartition, Long>> startLookup() {
+        CompletableFuture<Map<TopicPartition, Long>> f = lookup();
+        f.whenCompleteAsync((r, e) -> lookupDone(), executor);
+        return f;
+    }
+
+    private synchronized void lookupDone() {
+        inFlight = null;
+        if (next != null) {
+            CompletableFuture<Map<TopicPartition, Long>> waiting = next;
+            next = null;
+            inFlight = startLookup();
+            inFlight.whenComplete((r, e) -> {
+                if (e != null) {
+                    waiting.completeExceptionally(e);
+                } else {
+                    waiting.complete(r);
+                }
+            });
+        }
+    }
+
+    /** One round trip: the latest offset of every partition of every tracked topic. */
+    private CompletableFuture<Map<TopicPartition, Long>> lookup() {
+        ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs((int) timeout.toMillis());
+        return knownPartitions().thenCompose(tps -> {
+            Map<TopicPartition, OffsetSpec> request = tps.stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            return admin.listOffsets(request, options).all().toCompletionStage();
+        }).thenApply(result -> {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            result.forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        }).toCompletableFuture().whenComplete((r, e) -> {
+            if (e != null) {
+                partitions = null; // look the partitions up again next time
+            }
+        });
+    }
+
+    private CompletableFuture<List<TopicPartition>> knownPartitions() {
+        List<TopicPartition> known = partitions;
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return admin.describeTopics(byTopic.keySet(),
+                        new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
+                .allTopicNames().toCompletionStage().toCompletableFuture()
+                .thenApply(descriptions -> {
+                    List<TopicPartition> tps = descriptions.values().stream()
+                            .flatMap((TopicDescription d) -> d.partitions().stream()
+                                    .map(p -> new TopicPartition(d.name(), p.partition())))
+                            .toList();
+                    partitions = tps;
+                    return tps;
+                });
+    }
+}

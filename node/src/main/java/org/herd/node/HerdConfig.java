@@ -1,0 +1,186 @@
+package org.herd.node;
+
+import org.herd.stream.TopicNames;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The herd's configuration: built-in defaults, then {@code config/herd.properties} (or the file
+ * given), then environment variables. Every key {@code a.b.c} can be overridden by
+ * {@code HERD_A_B_C}; {@code KAFKA_BOOTSTRAP_SERVERS} overrides {@code kafka.bootstrap.servers}.
+ * Keys starting with {@code kafka.client.} are passed, without that prefix, to every Kafka client
+ * (for TLS or SASL settings).
+ */
+public final class HerdConfig {
+    public static final List<String> DEFAULT_NODES = List.of("Alford", "Ball", "Hamilton", "Holiday", "Welsh");
+    public static final Path DEFAULT_FILE = Path.of("config", "herd.properties");
+    private static final String CLIENT_PREFIX = "kafka.client.";
+
+    private final Map<String, String> values;
+
+    private HerdConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kafka.bootstrap.servers", "127.0.0.1:19092");
+        d.put("kafka.embedded", "true");
+        d.put("kafka.embedded.controller.port", "19093");
+        d.put("topics.locations", TopicNames.DEFAULT.locations());
+        d.put("topics.places", TopicNames.DEFAULT.places());
+        d.put("topics.partitions", "3");
+        d.put("topics.replication.factor", "1");
+        d.put("topics.min.insync.replicas", "1");
+        d.put("herd.nodes", String.join(",", DEFAULT_NODES));
+        d.put("herd.bind.host", "127.0.0.1");
+        for (int i = 0; i < DEFAULT_NODES.size(); i++) {
+            d.put("node." + DEFAULT_NODES.get(i) + ".tcp.port", String.valueOf(12001 + i));
+            d.put("node." + DEFAULT_NODES.get(i) + ".http.port", String.valueOf(18001 + i));
+        }
+        d.put("write.timeout.ms", "5000");
+        d.put("read.freshness.timeout.ms", "1000");
+        d.put("connection.max.pipelined", "1024");
+        d.put("state.dir", "run/state");
+        d.put("logs.dir", "logs");
+        d.put("places.dataset", "data/places/geonames-cities.tsv.gz");
+        return d;
+    }
+
+    /** Defaults, then {@code file} if it exists, then the environment. */
+    public static HerdConfig load(Path file, Map<String, String> env) throws IOException {
+        Map<String, String> v = new HashMap<>(defaults());
+        if (file != null && Files.exists(file)) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+        }
+        return new HerdConfig(v).withEnvironment(env);
+    }
+
+    /** A config from defaults plus {@code overrides} (for tests and embedding). */
+    public static HerdConfig of(Map<String, String> overrides) {
+        Map<String, String> v = new HashMap<>(defaults());
+        v.putAll(overrides);
+        return new HerdConfig(v);
+    }
+
+    private HerdConfig withEnvironment(Map<String, String> env) {
+        Map<String, String> v = new HashMap<>(values);
+        for (String key : List.copyOf(v.keySet())) {
+            String name = "HERD_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+            if (env.containsKey(name)) {
+                v.put(key, env.get(name).trim());
+            }
+        }
+        // Node ports of nodes added by configuration, e.g. HERD_NODE_ALFORD_TCP_PORT.
+        for (String node : split(v.get("herd.nodes"))) {
+            for (String proto : List.of("tcp", "http")) {
+                String name = "HERD_NODE_" + node.toUpperCase(Locale.ROOT) + "_" + proto.toUpperCase(Locale.ROOT) + "_PORT";
+                if (env.containsKey(name)) {
+                    v.put("node." + node + "." + proto + ".port", env.get(name).trim());
+                }
+            }
+        }
+        if (env.containsKey("KAFKA_BOOTSTRAP_SERVERS") && !env.get("KAFKA_BOOTSTRAP_SERVERS").isBlank()) {
+            v.put("kafka.bootstrap.servers", env.get("KAFKA_BOOTSTRAP_SERVERS").trim());
+            v.put("kafka.embedded", "false");
+        }
+        return new HerdConfig(v);
+    }
+
+    public String get(String key) {
+        String s = values.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("missing configuration key " + key);
+        }
+        return s;
+    }
+
+    public int getInt(String key) {
+        try {
+            return Integer.parseInt(get(key));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key " + key + " is not a whole number: " + get(key));
+        }
+    }
+
+    public Duration getMillis(String key) {
+        return Duration.ofMillis(getInt(key));
+    }
+
+    public String bootstrapServers() {
+        return get("kafka.bootstrap.servers");
+    }
+
+    public TopicNames topics() {
+        return new TopicNames(get("topics.locations"), get("topics.places"));
+    }
+
+    public List<String> nodes() {
+        return split(get("herd.nodes"));
+    }
+
+    /** The node name as configured, matched without regard to case. */
+    public String nodeName(String name) {
+        return nodes().stream().filter(n -> n.equalsIgnoreCase(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown node " + name + "; the herd is " + nodes()));
+    }
+
+    public int tcpPort(String node) {
+        return getInt("node." + node + ".tcp.port");
+    }
+
+    public int httpPort(String node) {
+        return getInt("node." + node + ".http.port");
+    }
+
+    public String bindHost() {
+        return get("herd.bind.host");
+    }
+
+    public Path stateDir(String node) {
+        return Path.of(get("state.dir"), node);
+    }
+
+    public Path logsDir() {
+        return Path.of(get("logs.dir"));
+    }
+
+    /** Settings for every Kafka client: bootstrap servers plus all {@code kafka.client.*} keys. */
+    public Map<String, Object> kafkaClientSettings() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", bootstrapServers());
+        values.forEach((k, val) -> {
+            if (k.startsWith(CLIENT_PREFIX)) {
+                m.put(k.substring(CLIENT_PREFIX.length()), val);
+            }
+        });
+        return m;
+    }
+
+    private static List<String> split(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** All keys and values (secrets in kafka.client.* are masked), for {@code herd config}. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        values.forEach((k, val) -> out.put(k, k.startsWith(CLIENT_PREFIX)
+                && (k.contains("password") || k.contains("jaas")) ? "******" : val));
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.herd.stream.Json;
+import org.herd.stream.Place;
+import org.herd.stream.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Loads the bundled GeoNames places into the places topic, once. Each place is keyed by its id,
+ * so a repeated load changes nothing; after a complete load a marker record is published, and a
+ * later run that finds the marker does nothing. A load cut short has no marker and is redone.
+ */
+public final class PlacesSeeder {
+    public static final String DATASET = "geonames-cities-v1";
+    private static final Logger log = LoggerFactory.getLogger(PlacesSeeder.class);
+
+    private PlacesSeeder() {
+    }
+
+    /** Reads the bundled TSV (see data/places/README.md); {@code keep} filters rows, e.g. for tests. */
+    public static List<Place> read(Path file, Predicate<Place> keep) throws IOException {
+        List<Place> places = new ArrayList<>(140_000);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8))) {
+            String row;
+            while ((row = in.readLine()) != null) {
+                String[] f = row.split("\t", -1);
+                if (f.length < 8) {
+                    continue;
+                }
+                String name = f[1];
+                String vicinity = f[3].isEmpty() ? name + ", " + f[2] : name + ", " + f[3] + ", " + f[2];
+                Place p = new Place("gn:" + f[0], name, Double.parseDouble(f[6]), Double.parseDouble(f[7]),
+                        vicinity, List.of("locality", "political"), Long.parseLong(f[5]), null);
+                if (keep.test(p)) {
+                    places.add(p);
+                }
+            }
+        }
+        return places;
+    }
+
+    /** Publishes {@code places} unless the marker of {@code dataset} is already in the topic. */
+    public static int seed(HerdConfig config, String dataset, List<Place> places) {
+        String topic = config.topics().places();
+        String marker = Topics.seedMarkerKey(dataset);
+        if (markerPresent(config, topic, marker)) {
+            log.info("places topic {} already holds data set {}", topic, dataset);
+            return 0;
+        }
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "herd-places-seeder");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (Place p : places) {
+                producer.send(new ProducerRecord<>(topic, p.id(), Json.encode(p)), (m, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+            if (failure.get() != null) {
+                throw new IllegalStateException("loading places failed; run again to finish", failure.get());
+            }
+            producer.send(new ProducerRecord<>(topic, marker,
+                    Json.encode(Map.of("dataset", dataset, "places", places.size()))));
+            producer.flush();
+        }
+        log.info("loaded {} places of {} into {}", places.size(), dataset, topic);
+        return places.size();
+    }
+
+    /** Reads the one partition the marker's key maps to, from its start to its end. */
+    private static boolean markerPresent(HerdConfig config, String topic, String marker) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put("enable.auto.commit", false);
+        props.put("client.id", "herd-places-seeder-check");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(marker.getBytes(StandardCharsets.UTF_8))) % infos.size();
+            TopicPartition tp = new TopicPartition(topic, partition);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+            while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (marker.equals(r.key())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Publishes records durably: idempotent producer, {@code acks=all}, and a delivery timeout, so
+ * that a returned future completes only once every in-sync replica has the record, or fails
+ * within the write timeout. {@code send} runs on its own thread because it may block while the
+ * producer waits for metadata or buffer space; callers never block.
+ */
+public final class Publisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "herd-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Publisher(Map<String, Object> clientSettings, String clientId, Duration writeTimeout) {
+        Map<String, Object> props = new HashMap<>(clientSettings);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        int timeout = (int) writeTimeout.toMillis();
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Completes with the record's partition and offset once it is durable, or exceptionally. */
+    public CompletableFuture<RecordMetadata> publish(String topic, String key, byte[] value) {
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        sender.execute(() -> {
+            try {
+                producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(meta);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

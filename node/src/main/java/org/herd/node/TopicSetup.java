@@ -1,0 +1,70 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the herd's topics if they do not exist; existing topics are left as they are.
+ * <ul>
+ *   <li>locations: {@code cleanup.policy=delete}, {@code retention.ms=-1} (kept forever). Not
+ *   compacted: compaction keeps the newest record by offset, not by client time, and could drop the
+ *   update that should win on a replay.</li>
+ *   <li>places: compacted, since a place's newest record by offset is the one that counts.</li>
+ * </ul>
+ */
+public final class TopicSetup {
+    private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+
+    private TopicSetup() {
+    }
+
+    public static void ensure(Admin admin, HerdConfig config) throws InterruptedException, TimeoutException {
+        int partitions = config.getInt("topics.partitions");
+        short replication = (short) config.getInt("topics.replication.factor");
+        String minIsr = config.get("topics.min.insync.replicas");
+        List<NewTopic> wanted = List.of(
+                new NewTopic(config.topics().locations(), partitions, replication).configs(Map.of(
+                        "cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1",
+                        "min.insync.replicas", minIsr)),
+                new NewTopic(config.topics().places(), partitions, replication).configs(Map.of(
+                        "cleanup.policy", "compact", "min.insync.replicas", minIsr)));
+        for (NewTopic topic : wanted) {
+            try {
+                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                log.info("created topic {} ({} partitions, replication {})", topic.name(), partitions, replication);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause(), e);
+                }
+            }
+        }
+        // A new topic takes a moment to reach the broker's metadata: wait until it can be described.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<String, TopicDescription> found = admin.describeTopics(
+                        Set.of(config.topics().locations(), config.topics().places())).allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
+                found.values().forEach(d -> log.info("topic {} has {} partitions", d.name(), d.partitions().size()));
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot describe the herd's topics: " + e.getCause(), e);
+                }
+                Thread.sleep(100); // polling the broker's metadata, not synchronising threads
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.herd.node.protocol;
+
+import java.math.BigDecimal;
+
+/** A parsed line of the line protocol. */
+public sealed interface Command {
+
+    /**
+     * {@code IAMAT client location time}: a client reports where it is.
+     * The three fields are kept exactly as written, for the AT reply.
+     */
+    record Iamat(String client, String location, double lat, double lng, String time, BigDecimal timeValue)
+            implements Command {
+    }
+
+    /** {@code WHATSAT client radiusKm limit}: what is near a client. */
+    record Whatsat(String client, double radiusKm, int limit) implements Command {
+    }
+
+    /** A line that is not a valid command; the reply is {@code ? } and the line as written. */
+    record Invalid(String reason) implements Command {
+    }
+}

@@ -1,0 +1,111 @@
+package org.herd.node.protocol;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses one line of the line protocol (already stripped of its line ending and known to be
+ * UTF-8) into a {@link Command}. Pure: no I/O, no clock.
+ */
+public final class LineParser {
+    /** ISO 6709 decimal degrees: signed latitude immediately followed by signed longitude. */
+    private static final Pattern LOCATION =
+            Pattern.compile("([+-]\\d{1,3}(?:\\.\\d{1,20})?)([+-]\\d{1,3}(?:\\.\\d{1,20})?)");
+    /** POSIX seconds, optional sign, optional fraction of up to 9 digits. */
+    private static final Pattern TIME = Pattern.compile("[+-]?\\d{1,19}(?:\\.\\d{1,9})?");
+    /** Radius in km: a plain decimal number. */
+    private static final Pattern RADIUS = Pattern.compile("\\+?\\d{1,6}(?:\\.\\d{1,20})?");
+    private static final Pattern COUNT = Pattern.compile("\\+?\\d{1,4}");
+
+    private LineParser() {
+    }
+
+    /** Returns the command, or null for a blank line (which gets no reply). */
+    public static Command parse(String line) {
+        List<String> f = fields(line);
+        if (f.isEmpty()) {
+            return null;
+        }
+        return switch (f.get(0)) {
+            case "IAMAT" -> f.size() == 4 ? iamat(f.get(1), f.get(2), f.get(3))
+                    : new Command.Invalid("IAMAT takes 3 fields");
+            case "WHATSAT" -> f.size() == 4 ? whatsat(f.get(1), f.get(2), f.get(3))
+                    : new Command.Invalid("WHATSAT takes 3 fields");
+            default -> new Command.Invalid("unknown command");
+        };
+    }
+
+    /** Splits on runs of spaces and tabs; leading and trailing ones are ignored. */
+    static List<String> fields(String line) {
+        List<String> out = new ArrayList<>(4);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && isSeparator(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !isSeparator(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(line.substring(start, i));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isSeparator(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** A client id is printable: no control characters and no white space of any kind. */
+    public static boolean isValidClientId(String id) {
+        return !id.isEmpty() && id.codePointCount(0, id.length()) <= Limits.MAX_CLIENT_ID_CHARS
+                && id.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c)
+                || Character.isSpaceChar(c) || c == 0xFEFF);
+    }
+
+    private static Command iamat(String client, String location, String time) {
+        if (!isValidClientId(client)) {
+            return new Command.Invalid("bad client id");
+        }
+        Matcher m = LOCATION.matcher(location);
+        if (!m.matches()) {
+            return new Command.Invalid("bad location");
+        }
+        double lat = Double.parseDouble(m.group(1));
+        double lng = Double.parseDouble(m.group(2));
+        if (Math.abs(lat) > 90 || Math.abs(lng) > 180) {
+            return new Command.Invalid("location out of range");
+        }
+        if (!TIME.matcher(time).matches()) {
+            return new Command.Invalid("bad time");
+        }
+        return new Command.Iamat(client, location, lat, lng, time, new BigDecimal(time));
+    }
+
+    private static Command whatsat(String client, String radius, String count) {
+        if (!isValidClientId(client)) {
+            return new Command.Invalid("bad client id");
+        }
+        if (!RADIUS.matcher(radius).matches()) {
+            return new Command.Invalid("bad radius");
+        }
+        BigDecimal r = new BigDecimal(radius);
+        if (r.signum() <= 0 || r.compareTo(BigDecimal.valueOf(Limits.MAX_RADIUS_KM)) > 0) {
+            return new Command.Invalid("radius out of range");
+        }
+        if (!COUNT.matcher(count).matches()) {
+            return new Command.Invalid("bad result count");
+        }
+        int limit = Integer.parseInt(count.startsWith("+") ? count.substring(1) : count);
+        if (limit < Limits.MIN_RESULTS || limit > Limits.MAX_RESULTS) {
+            return new Command.Invalid("result count out of range");
+        }
+        return new Command.Whatsat(client, r.doubleValue(), limit);
+    }
+}

@@ -1,0 +1,30 @@
+package org.herd.node.protocol;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** Formats the line protocol's replies. Pure. */
+public final class Replies {
+    private Replies() {
+    }
+
+    /**
+     * {@code AT node skew client location time}: skew is the server's receive time minus the
+     * client's time, signed, in seconds with 9 decimals; the last three fields are as written.
+     */
+    public static String at(String node, Instant receivedAt, Command.Iamat iamat) {
+        return "AT " + node + " " + skew(receivedAt, iamat.timeValue()) + " " + iamat.client() + " "
+                + iamat.location() + " " + iamat.time();
+    }
+
+    static String skew(Instant receivedAt, BigDecimal clientTime) {
+        BigDecimal received = BigDecimal.valueOf(receivedAt.getEpochSecond()).add(BigDecimal.valueOf(receivedAt.getNano(), 9));
+        BigDecimal diff = received.subtract(clientTime).setScale(9, java.math.RoundingMode.HALF_EVEN);
+        return (diff.signum() < 0 ? "" : "+") + diff.toPlainString();
+    }
+
+    /** The error line sent instead of AT when the update could not be made durable in time. */
+    public static String unavailable(String line) {
+        return "ERROR unavailable " + line;
+    }
+}

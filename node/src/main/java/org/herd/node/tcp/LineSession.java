@@ -1,0 +1,212 @@
+package org.herd.node.tcp;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import org.herd.node.HerdService;
+import org.herd.node.TrafficLog;
+import org.herd.node.protocol.Command;
+import org.herd.node.protocol.LineParser;
+import org.herd.node.protocol.NearbySearchJson;
+import org.herd.node.protocol.Replies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One line-protocol connection. Commands run concurrently, but replies are written strictly in
+ * the order the commands arrived, each flushed as soon as it and all before it are ready.
+ * Pipelined commands on one connection behave as if run one by one: a WHATSAT waits for the
+ * connection's earlier commands (so it sees their updates), and an IAMAT waits for earlier
+ * WHATSATs (so they do not see it); consecutive IAMATs run concurrently. Back-pressure: reading stops while too many replies are pending or the socket is
+ * not writable. After the client half-closes, pending replies are sent, then the connection closes.
+ */
+final class LineSession extends SimpleChannelInboundHandler<Line> {
+    private static final Logger log = LoggerFactory.getLogger(LineSession.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final HerdService service;
+    private final TrafficLog traffic;
+    private final Clock clock;
+    private final int maxPending;
+    private final String id = "c" + IDS.incrementAndGet();
+    private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
+    private CompletableFuture<?> lastRead = CompletableFuture.completedFuture(null);
+    private boolean inputClosed;
+    private boolean closing;
+
+    LineSession(HerdService service, TrafficLog traffic, Clock clock, int maxPending) {
+        this.service = service;
+        this.traffic = traffic;
+        this.clock = clock;
+        this.maxPending = maxPending;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        traffic.opened(id, ctx.channel().remoteAddress());
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        traffic.closed(id, ctx.channel().remoteAddress());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Line line) {
+        Instant receivedAt = clock.instant();
+        byte[] raw = ByteBufUtil.getBytes(line.content());
+        traffic.received(id, raw);
+        String text = line.overlong ? null : utf8(raw);
+        CompletableFuture<byte[]> reply;
+        boolean read = false;
+        if (text == null) {
+            reply = CompletableFuture.completedFuture(invalid(raw));
+        } else {
+            Command command = LineParser.parse(text);
+            if (command == null) {
+                return; // blank line: no reply
+            }
+            if (command instanceof Command.Iamat iamat) {
+                reply = afterEarlierReads().thenCompose(v -> service.iamat(iamat, receivedAt)).handle((location, error) -> {
+                    if (error != null) {
+                        log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
+                        return lineOf(Replies.unavailable(text));
+                    }
+                    return lineOf(location.at());
+                });
+            } else if (command instanceof Command.Whatsat whatsat) {
+                read = true;
+                reply = afterEarlierCommands()
+                        .thenCompose(v -> service.whatsat(whatsat))
+                        .handle((answer, error) -> {
+                            if (error != null) {
+                                log.warn("{} WHATSAT failed: {}", id, error.toString());
+                                return lineOf(Replies.unavailable(text));
+                            }
+                            return answer.map(a -> (a.location().at() + "\n" + NearbySearchJson.write(a.places())
+                                    + "\n\n").getBytes(StandardCharsets.UTF_8)).orElseGet(() -> invalid(raw));
+                        });
+            } else {
+                reply = CompletableFuture.completedFuture(invalid(raw));
+            }
+        }
+        pending.add(reply);
+        if (read) {
+            lastRead = reply;
+        }
+        if (pending.size() >= maxPending) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> drain(ctx)));
+    }
+
+    /** An IAMAT waits for earlier WHATSATs on its connection, so they cannot see it. */
+    private CompletableFuture<?> afterEarlierReads() {
+        return lastRead;
+    }
+
+    /** A WHATSAT waits for every earlier command on its connection, so it sees earlier IAMATs. */
+    private CompletableFuture<Void> afterEarlierCommands() {
+        return pending.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+    }
+
+    /** Writes every reply that is ready and has no unready reply before it. */
+    private void drain(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().isDone()) {
+            byte[] reply = pending.poll().join();
+            traffic.sent(id, reply);
+            ctx.write(Unpooled.wrappedBuffer(reply));
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        resumeReadingIfAllowed(ctx);
+        closeIfFinished(ctx);
+    }
+
+    private void resumeReadingIfAllowed(ChannelHandlerContext ctx) {
+        if (!inputClosed && !ctx.channel().config().isAutoRead()
+                && pending.size() < maxPending / 2 && ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void closeIfFinished(ChannelHandlerContext ctx) {
+        if (inputClosed && pending.isEmpty() && !closing) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            resumeReadingIfAllowed(ctx);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            traffic.note(id, "half-closed by client");
+            closeIfFinished(ctx);
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            traffic.note(id, "connection error: " + cause.getMessage());
+        } else {
+            log.warn("{} closing after an unexpected error", id, cause);
+        }
+        ctx.close();
+    }
+
+    private static byte[] invalid(byte[] raw) {
+        byte[] out = new byte[raw.length + 3];
+        out[0] = '?';
+        out[1] = ' ';
+        System.arraycopy(raw, 0, out, 2, raw.length);
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private static byte[] lineOf(String s) {
+        return (s + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Decodes strict UTF-8, or returns null if the bytes are not valid UTF-8. */
+    private static String utf8(byte[] raw) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.herd.stream;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The narrow read interface the network layer uses: a client's location, and places near a point. */
+public final class HerdQueries {
+    private final KafkaStreams streams;
+    private final PlacesIndex places;
+    private volatile ReadOnlyKeyValueStore<String, byte[]> locations;
+
+    public HerdQueries(KafkaStreams streams, PlacesIndex places) {
+        this.streams = streams;
+        this.places = places;
+    }
+
+    /** The newest location stored for {@code client}, if any node has accepted one. */
+    public Optional<Location> location(String client) {
+        if (Topics.isBookkeeping(client)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Json.decodeOrNull(locationStore().get(client), Location.class));
+    }
+
+    public List<NearbyPlace> nearby(double lat, double lng, double radiusMetres, int limit, PlacesIndex.Rank rank) {
+        return places.nearby(lat, lng, radiusMetres, limit, rank);
+    }
+
+    /** Number of clients with a stored location (walks the store: for status, not for hot paths). */
+    public long clientCount() {
+        long n = 0;
+        try (KeyValueIterator<String, byte[]> it = locationStore().all()) {
+            while (it.hasNext()) {
+                if (!Topics.isBookkeeping(it.next().key)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    public int placeCount() {
+        return places.size();
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> locationStore() {
+        ReadOnlyKeyValueStore<String, byte[]> s = locations;
+        if (s == null) {
+            s = streams.store(StoreQueryParameters.fromNameAndType(Topics.LOCATION_STORE,
+                    QueryableStoreTypes.keyValueStore()));
+            locations = s;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,62 @@
+package org.herd.stream;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The herd's topology: two global stores, so that every node holds a full replica.
+ *
+ * <pre>
+ *   herd.locations --LocationProcessor--> location-store  (newest client time per client)
+ *   herd.places    --PlaceProcessor-----> place-store + PlacesIndex
+ * </pre>
+ *
+ * Global stores are fed by a consumer that reads every partition (no consumer group, so no
+ * rebalances) and are restored by replaying the topic through the same processors.
+ */
+public final class HerdTopology {
+    private HerdTopology() {
+    }
+
+    public static Topology build(TopicNames topics, StoreState state) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.LOCATION_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
+                topics.locations(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("locations-source"),
+                () -> new LocationProcessor(state.locationsApplied()));
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.PLACE_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
+                topics.places(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("places-source"),
+                () -> new PlaceProcessor(state.placesApplied(), state.placesIndex()));
+        return builder.build();
+    }
+
+    /**
+     * Streams configuration for one node. {@code overrides} win over the defaults, so tests and
+     * production share this code path.
+     */
+    public static Properties streamsConfig(String applicationId, String bootstrapServers, String stateDir,
+                                           Map<String, ?> overrides) {
+        Properties props = new Properties();
+        props.putAll(overrides);
+        props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        // Only global stores: records become visible as soon as they are applied.
+        props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
+        props.putIfAbsent(StreamsConfig.globalConsumerPrefix("fetch.max.wait.ms"), 100);
+        return props;
+    }
+}

@@ -1,0 +1,48 @@
+package org.herd.stream;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the locations topic to the location store: for each client, the update with the newest
+ * client time wins; an update that is not newer changes nothing. Records that are not valid
+ * locations are skipped (and logged), never fatal. Also called for every record when the store is
+ * restored from the topic, so the rule holds after a restart or a rebuild too.
+ */
+final class LocationProcessor implements Processor<String, byte[], Void, Void> {
+    private static final Logger log = LoggerFactory.getLogger(LocationProcessor.class);
+
+    private final AppliedOffsets applied;
+    private KeyValueStore<String, byte[]> store;
+    private ProcessorContext<Void, Void> context;
+
+    LocationProcessor(AppliedOffsets applied) {
+        this.applied = applied;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.store = context.getStateStore(Topics.LOCATION_STORE);
+        StoreOffsets.load(store, applied);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String client = record.key();
+        Location incoming = Json.decodeOrNull(record.value(), Location.class);
+        if (client == null || !LocationRules.isValid(incoming) || !client.equals(incoming.client())) {
+            log.warn("skipping a record that is not a valid location: key={}", client);
+        } else {
+            Location stored = Json.decodeOrNull(store.get(client), Location.class);
+            if (incoming.supersedes(stored)) {
+                store.put(client, record.value());
+            }
+        }
+        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(store, applied, meta));
+    }
+}

@@ -1,0 +1,34 @@
+package org.herd.stream;
+
+/** Names of the herd's topics and stores, shared by the topology, the nodes and the tests. */
+public final class Topics {
+    /** IAMAT updates, keyed by client id; kept forever by default so any node can be rebuilt. */
+    public static final String LOCATIONS = "herd.locations";
+    /** Places and news items keyed by place id; a null value deletes. Compacted. */
+    public static final String PLACES = "herd.places";
+
+    public static final String LOCATION_STORE = "location-store";
+    public static final String PLACE_STORE = "place-store";
+
+    /**
+     * Store keys that hold bookkeeping rather than data start with a space: neither a client id
+     * nor a place id may contain white space, so they can never collide.
+     */
+    static final String APPLIED_OFFSET_KEY_PREFIX = " applied-offset ";
+
+    /** Key of the record that marks a complete load of a bundled data set into the places topic. */
+    public static String seedMarkerKey(String dataset) {
+        return " seeded " + dataset;
+    }
+
+    private Topics() {
+    }
+
+    static String appliedOffsetKey(int partition) {
+        return APPLIED_OFFSET_KEY_PREFIX + partition;
+    }
+
+    public static boolean isBookkeeping(String key) {
+        return key.startsWith(" ");
+    }
+}
