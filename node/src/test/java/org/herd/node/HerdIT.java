@@ -161,6 +161,24 @@ class HerdIT {
     }
 
     @Test
+    void bytesThatAreNotUtf8AndOverlongLinesAreEchoedAndTheConnectionGoesOn() throws Exception {
+        try (LineClient c = herd.client("Ball")) {
+            byte[] bad = {'I', 'A', 'M', 'A', 'T', ' ', (byte) 0xC3, (byte) 0x28, ' ', '+', '1', '+', '1', ' ', '1', '\n'};
+            c.sendBytes(bad);
+            byte[] expected = new byte[bad.length + 2];
+            expected[0] = '?';
+            expected[1] = ' ';
+            System.arraycopy(bad, 0, expected, 2, bad.length - 1);
+            expected[expected.length - 1] = '\n';
+            assertThat(c.readRaw(expected.length)).isEqualTo(expected);
+
+            String longLine = "WHATSAT " + "x".repeat(10_000) + " 10 5";
+            assertThat(c.ask(longLine)).isEqualTo("? " + longLine.substring(0, 4096));
+            assertThat(c.ask("IAMAT " + newClient() + " +1+1 1")).startsWith("AT Ball ");
+        }
+    }
+
+    @Test
     void aHalfClosingClientGetsItsReplyThenEndOfStream() throws Exception {
         String client = newClient();
         try (LineClient c = herd.client("Alford")) {

@@ -7,6 +7,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 /** A real single-node KRaft Kafka cluster in this JVM, for integration tests. */
 final class KafkaCluster implements AutoCloseable {
     private final KafkaClusterTestKit kit;
+    private boolean closed;
 
     private KafkaCluster(KafkaClusterTestKit kit) {
         this.kit = kit;
@@ -36,7 +37,10 @@ final class KafkaCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        kit.close();
+    public synchronized void close() throws Exception {
+        if (!closed) {
+            closed = true;
+            kit.close();
+        }
     }
 }

@@ -77,6 +77,10 @@ final class LineClient implements AutoCloseable {
         return sb.toString();
     }
 
+    byte[] readRaw(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
