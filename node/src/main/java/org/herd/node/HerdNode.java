@@ -133,7 +133,7 @@ public final class HerdNode implements AutoCloseable {
                 return status();
             }
         });
-        TopicSetup.ensure(admin, config);
+        TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         streams.start();
         running.get();
         catchUp();

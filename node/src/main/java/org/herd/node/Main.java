@@ -60,7 +60,7 @@ public final class Main {
         public Integer call() throws Exception {
             HerdConfig config = parent.config();
             try (Admin admin = Admin.create(config.kafkaClientSettings())) {
-                TopicSetup.ensure(admin, config);
+                TopicSetup.ensure(admin, config, java.time.Duration.ofMinutes(2));
             }
             Path data = Path.of(config.get("places.dataset"));
             int n = PlacesSeeder.seed(config, PlacesSeeder.DATASET, PlacesSeeder.read(data, p -> true));

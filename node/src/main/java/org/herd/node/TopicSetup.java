@@ -4,10 +4,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +30,8 @@ public final class TopicSetup {
     private TopicSetup() {
     }
 
-    public static void ensure(Admin admin, HerdConfig config) throws InterruptedException, TimeoutException {
+    /** Creates missing topics and waits until both can be described; retries while the broker is not up. */
+    public static void ensure(Admin admin, HerdConfig config, Duration patience) throws InterruptedException {
         int partitions = config.getInt("topics.partitions");
         short replication = (short) config.getInt("topics.replication.factor");
         String minIsr = config.get("topics.min.insync.replicas");
@@ -40,30 +41,46 @@ public final class TopicSetup {
                         "min.insync.replicas", minIsr)),
                 new NewTopic(config.topics().places(), partitions, replication).configs(Map.of(
                         "cleanup.policy", "compact", "min.insync.replicas", minIsr)));
+        long deadline = System.nanoTime() + patience.toNanos();
         for (NewTopic topic : wanted) {
-            try {
-                admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                log.info("created topic {} ({} partitions, replication {})", topic.name(), partitions, replication);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + topic.name() + ": " + e.getCause(), e);
+            retry(deadline, "create topic " + topic.name(), () -> {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+                    log.info("created topic {} ({} partitions, replication {})", topic.name(), partitions, replication);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
-            }
+            });
         }
         // A new topic takes a moment to reach the broker's metadata: wait until it can be described.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        retry(deadline, "describe the herd's topics", () -> {
+            Map<String, TopicDescription> found = admin.describeTopics(
+                    Set.of(config.topics().locations(), config.topics().places())).allTopicNames()
+                    .get(10, TimeUnit.SECONDS);
+            found.values().forEach(d -> log.info("topic {} has {} partitions", d.name(), d.partitions().size()));
+        });
+    }
+
+    private interface Step {
+        void run() throws ExecutionException, TimeoutException, InterruptedException;
+    }
+
+    private static void retry(long deadline, String what, Step step) throws InterruptedException {
         while (true) {
             try {
-                Map<String, TopicDescription> found = admin.describeTopics(
-                        Set.of(config.topics().locations(), config.topics().places())).allTopicNames()
-                        .get(30, TimeUnit.SECONDS);
-                found.values().forEach(d -> log.info("topic {} has {} partitions", d.name(), d.partitions().size()));
+                step.run();
                 return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("cannot describe the herd's topics: " + e.getCause(), e);
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                boolean retriable = cause instanceof TimeoutException
+                        || cause instanceof org.apache.kafka.common.errors.RetriableException;
+                if (!retriable || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot " + what + ": " + cause, cause);
                 }
-                Thread.sleep(100); // polling the broker's metadata, not synchronising threads
+                log.info("waiting for Kafka to {}: {}", what, cause.toString());
+                Thread.sleep(200); // polling the broker, not synchronising threads
             }
         }
     }

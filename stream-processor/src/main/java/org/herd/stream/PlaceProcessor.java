@@ -30,13 +30,17 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.store = context.getStateStore(Topics.PLACE_STORE);
-        try (KeyValueIterator<String, byte[]> it = store.all()) {
-            while (it.hasNext()) {
-                var kv = it.next();
-                if (!Topics.isBookkeeping(kv.key)) {
-                    Place p = Json.decodeOrNull(kv.value, Place.class);
-                    if (p != null) {
-                        index.upsert(p);
+        // The processor that replays the topic on restore and the one that runs afterwards share
+        // one index: fill it from the store once.
+        if (index.markLoaded()) {
+            try (KeyValueIterator<String, byte[]> it = store.all()) {
+                while (it.hasNext()) {
+                    var kv = it.next();
+                    if (!Topics.isBookkeeping(kv.key)) {
+                        Place p = Json.decodeOrNull(kv.value, Place.class);
+                        if (p != null) {
+                            index.upsert(p);
+                        }
                     }
                 }
             }

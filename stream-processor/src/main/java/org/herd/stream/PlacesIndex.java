@@ -33,6 +33,12 @@ public final class PlacesIndex {
 
     private final Map<Long, Place[]> cells = new ConcurrentHashMap<>();
     private final Map<String, Place> byId = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean loaded = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** True the first time it is called: the caller should then fill the index from the store. */
+    boolean markLoaded() {
+        return loaded.compareAndSet(false, true);
+    }
 
     public int size() {
         return byId.size();
