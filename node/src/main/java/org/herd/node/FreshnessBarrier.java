@@ -41,6 +41,7 @@ public final class FreshnessBarrier {
     private final Duration timeout;
     private final Executor executor;
     private volatile List<TopicPartition> partitions;
+    private volatile Map<TopicPartition, Long> lastEnds = Map.of();
     private CompletableFuture<Map<TopicPartition, Long>> inFlight;
     private CompletableFuture<Map<TopicPartition, Long>> next;
 
@@ -64,6 +65,25 @@ public final class FreshnessBarrier {
                     log.warn("answering from local state: {}", e.toString());
                     return false;
                 });
+    }
+
+    /** Looks the end offsets up again (sharing a lookup in flight); for lag metrics. */
+    public CompletableFuture<Map<TopicPartition, Long>> refreshEndOffsets() {
+        return endOffsets();
+    }
+
+    /** The end offsets found by the latest lookup. */
+    public Map<TopicPartition, Long> lastEndOffsets() {
+        return lastEnds;
+    }
+
+    /** Records not yet applied, per topic, against the latest end offsets looked up. */
+    public Map<String, Long> lag() {
+        Map<String, Long> lag = new HashMap<>();
+        byTopic.keySet().forEach(t -> lag.put(t, 0L));
+        lastEnds.forEach((tp, end) -> lag.merge(tp.topic(),
+                Math.max(0, end - byTopic.get(tp.topic()).position(tp.partition())), Long::sum));
+        return lag;
     }
 
     /** Waits, without a time limit, until the stores have applied the topics' current end offsets. */
@@ -122,6 +142,7 @@ public final class FreshnessBarrier {
         }).thenApply(result -> {
             Map<TopicPartition, Long> ends = new HashMap<>();
             result.forEach((tp, info) -> ends.put(tp, info.offset()));
+            lastEnds = Map.copyOf(ends);
             return ends;
         }).toCompletableFuture().whenComplete((r, e) -> {
             if (e != null) {

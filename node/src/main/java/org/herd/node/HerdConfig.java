@@ -45,9 +45,11 @@ public final class HerdConfig {
         d.put("topics.min.insync.replicas", "1");
         d.put("herd.nodes", String.join(",", DEFAULT_NODES));
         d.put("herd.bind.host", "127.0.0.1");
+        d.put("herd.admin.bind.host", "127.0.0.1");
         for (int i = 0; i < DEFAULT_NODES.size(); i++) {
             d.put("node." + DEFAULT_NODES.get(i) + ".tcp.port", String.valueOf(12001 + i));
             d.put("node." + DEFAULT_NODES.get(i) + ".http.port", String.valueOf(18001 + i));
+            d.put("node." + DEFAULT_NODES.get(i) + ".admin.port", String.valueOf(17001 + i));
         }
         d.put("write.timeout.ms", "5000");
         d.put("read.freshness.timeout.ms", "1000");
@@ -55,6 +57,10 @@ public final class HerdConfig {
         d.put("state.dir", "run/state");
         d.put("logs.dir", "logs");
         d.put("places.dataset", "data/places/geonames-cities.tsv.gz");
+        d.put("places.google.api.key", "");
+        d.put("places.google.url", "https://maps.googleapis.com/maps/api/place/nearbysearch/json");
+        d.put("places.google.timeout.ms", "3000");
+        d.put("places.google.fallback", "local");
         return d;
     }
 
@@ -88,7 +94,7 @@ public final class HerdConfig {
         }
         // Node ports of nodes added by configuration, e.g. HERD_NODE_ALFORD_TCP_PORT.
         for (String node : split(v.get("herd.nodes"))) {
-            for (String proto : List.of("tcp", "http")) {
+            for (String proto : List.of("tcp", "http", "admin")) {
                 String name = "HERD_NODE_" + node.toUpperCase(Locale.ROOT) + "_" + proto.toUpperCase(Locale.ROOT) + "_PORT";
                 if (env.containsKey(name)) {
                     v.put("node." + node + "." + proto + ".port", env.get(name).trim());
@@ -148,6 +154,10 @@ public final class HerdConfig {
         return getInt("node." + node + ".http.port");
     }
 
+    public int adminPort(String node) {
+        return getInt("node." + node + ".admin.port");
+    }
+
     public String bindHost() {
         return get("herd.bind.host");
     }
@@ -172,6 +182,12 @@ public final class HerdConfig {
         return m;
     }
 
+    /** Keys whose values never appear in logs or in {@code herd config}. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.endsWith("api.key");
+    }
+
     private static List<String> split(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
@@ -179,8 +195,7 @@ public final class HerdConfig {
     /** All keys and values (secrets in kafka.client.* are masked), for {@code herd config}. */
     public Map<String, String> describe() {
         Map<String, String> out = new java.util.TreeMap<>();
-        values.forEach((k, val) -> out.put(k, k.startsWith(CLIENT_PREFIX)
-                && (k.contains("password") || k.contains("jaas")) ? "******" : val));
+        values.forEach((k, val) -> out.put(k, isSecret(k) && !val.isEmpty() ? "******" : val));
         return out;
     }
 }

@@ -7,97 +7,74 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.herd.node.http.AdminApi;
 import org.herd.node.http.HttpServer;
+import org.herd.node.http.PublicApi;
 import org.herd.node.tcp.LineServer;
-import org.herd.stream.HerdQueries;
-import org.herd.stream.HerdTopology;
-import org.herd.stream.StoreState;
-import org.herd.stream.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
- * One herd node: a Kafka Streams instance holding full replicas of the location and place stores,
- * a producer for writes, and the line-protocol and HTTP servers. {@link #start} returns once the
- * stores have caught up with the topics and the line-protocol port is open.
+ * One herd node: a {@link Replica} of the herd's state (Kafka Streams global stores), a producer
+ * for writes, and its servers: the line protocol and HTTP on the public ports, and the operators'
+ * HTTP API on a loopback-only admin port. {@link #start} returns once the stores have caught up
+ * with the topics and every port is open.
  */
 public final class HerdNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
+    private static final String CURRENT = "CURRENT";
 
     private final String name;
     private final HerdConfig config;
-    private final TopicNames topics;
-    private final StoreState state;
     private final Admin admin;
     private final Publisher publisher;
-    private final KafkaStreams streams;
-    private final HerdQueries queries;
-    private final ExecutorService workers;
-    private final FreshnessBarrier barrier;
+    private final ScheduledExecutorService workers;
     private final HerdService service;
+    private final NodeMetrics metrics;
     private final EventLoopGroup boss;
     private final EventLoopGroup ioWorkers;
     private final FileAppender<ILoggingEvent> logFile;
-    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final Map<String, Object> streamsOverrides;
+    private final Replay replay = new Replay();
+    private volatile Replica replica;
     private volatile boolean ready;
     private HttpServer http;
+    private HttpServer adminHttp;
     private LineServer line;
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
         this.name = name;
         this.config = config;
-        this.topics = config.topics();
+        this.streamsOverrides = streamsOverrides;
         Files.createDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
         this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess);
-        Map<String, Object> clients = config.kafkaClientSettings();
-        Map<String, Object> adminProps = new HashMap<>(clients);
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
         Duration writeTimeout = config.getMillis("write.timeout.ms");
-        this.publisher = new Publisher(clients, "herd-" + name + "-producer", writeTimeout);
-        this.state = StoreState.create(topics);
-        Map<String, Object> streamsProps = new HashMap<>(clients);
-        streamsProps.putAll(streamsOverrides);
-        this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
-                "herd-" + name.toLowerCase(Locale.ROOT), config.bootstrapServers(),
-                config.stateDir(name).toAbsolutePath().toString(), streamsProps));
-        this.streams.setUncaughtExceptionHandler(e -> {
-            log.error("node {}: Kafka Streams failed; the node stops serving", name, e);
-            ready = false;
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        this.streams.setStateListener((now, before) -> {
-            log.info("node {}: streams {} -> {}", name, before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                running.complete(null);
-            }
-        });
-        this.queries = new HerdQueries(streams, state.placesIndex());
-        this.workers = Executors.newFixedThreadPool(2, new DefaultThreadFactory("herd-" + name + "-query", true));
-        this.barrier = new FreshnessBarrier(admin, List.of(state.locationsApplied(), state.placesApplied()),
-                config.getMillis("read.freshness.timeout.ms"), workers);
-        this.service = new HerdService(name, topics.locations(), publisher, state.locationsApplied(), barrier,
-                queries, workers, writeTimeout);
+        this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
+        this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
+        this.metrics = new NodeMetrics(name);
+        this.service = new HerdService(name, config.topics(), publisher, () -> replica,
+                PlacesSources.fromConfig(config, name), workers, writeTimeout);
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -105,9 +82,8 @@ public final class HerdNode implements AutoCloseable {
     }
 
     /**
-     * Starts a node and waits until it serves: topics exist, stores have caught up with the topics,
-     * both ports are open. {@code ownProcess}: the node is alone in its JVM (it then logs
-     * everything, not only its traffic, to its log file).
+     * Starts a node and waits until it serves. {@code ownProcess}: the node is alone in its JVM (it
+     * then logs everything, not only its traffic, to its log file).
      */
     public static HerdNode start(HerdConfig config, String name, boolean ownProcess,
                                  Map<String, Object> streamsOverrides) throws Exception {
@@ -122,39 +98,122 @@ public final class HerdNode implements AutoCloseable {
     }
 
     private void startServing() throws Exception {
-        http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers, new HttpServer.NodeStatus() {
-            @Override
-            public boolean ready() {
-                return ready && streams.state() == KafkaStreams.State.RUNNING;
-            }
-
-            @Override
-            public Map<String, Object> describe() {
-                return status();
-            }
-        });
+        TrafficLog traffic = new TrafficLog(name);
+        PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
+        http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
+                req -> timed(PublicApi.route(req), api.handle(req)), traffic);
+        adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), boss, ioWorkers,
+                new AdminApi(this, metrics::scrape)::handle, traffic);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
-        streams.start();
-        running.get();
-        catchUp();
-        line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service,
-                new TrafficLog(name), Clock.systemUTC(), config.getInt("connection.max.pipelined"));
+        replica = new Replica(config, name, currentReplicaDir(), admin, workers, streamsOverrides);
+        replica.startAndCatchUp();
+        registerGauges();
+        line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
+                metrics, Clock.systemUTC(), config.getInt("connection.max.pipelined"));
         ready = true;
-        log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}; {} clients, {} places",
+        log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),
-                queries.clientCount(), queries.placeCount());
+                config.get("herd.admin.bind.host"), adminHttp.port(), replica.queries.placeCount());
     }
 
-    /** Waits until the stores have applied the topics up to their current ends, retrying lookups. */
-    private void catchUp() throws InterruptedException, ExecutionException {
-        while (true) {
-            try {
-                barrier.catchUp().get(60, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("node {}: still catching up ({}); retrying", name, e.toString());
+    private CompletableFuture<org.herd.node.http.HttpReply> timed(String route,
+                                                                  CompletableFuture<org.herd.node.http.HttpReply> reply) {
+        long t0 = System.nanoTime();
+        return reply.whenComplete((r, e) -> {
+            int code = e != null ? 500 : r.status().code();
+            metrics.record("http", route, code >= 500 ? "error" : code >= 400 ? "invalid" : "ok", System.nanoTime() - t0);
+        });
+    }
+
+    private void registerGauges() {
+        for (String topic : new String[] {config.topics().locations(), config.topics().places()}) {
+            metrics.gauge("herd.consumer.lag", "Records in the topic not yet applied to this node's store",
+                    () -> replica.barrier.lag().getOrDefault(topic, 0L), "topic", topic);
+        }
+        metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
+                () -> replica.queries.approximateClientCount(), "store", "locations");
+        metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
+                () -> replica.queries.placeCount(), "store", "places");
+        // keep end offsets fresh for the lag gauge even when no reads arrive
+        workers.scheduleWithFixedDelay(() -> replica.barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** The directory of the replica to serve from: the one CURRENT names, or a new one. */
+    private Path currentReplicaDir() throws IOException {
+        Path pointer = config.stateDir(name).resolve(CURRENT);
+        if (Files.exists(pointer)) {
+            Path dir = config.stateDir(name).resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+            if (Files.isDirectory(dir)) {
+                return dir;
             }
         }
+        return newReplicaDir();
+    }
+
+    private Path newReplicaDir() throws IOException {
+        Path dir = config.stateDir(name).resolve("replica-" + System.currentTimeMillis());
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private void makeCurrent(Path dir) throws IOException {
+        Path tmp = config.stateDir(name).resolve(CURRENT + ".tmp");
+        Files.writeString(tmp, dir.getFileName().toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, config.stateDir(name).resolve(CURRENT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Rebuilds this node's state by replaying the topics into a new replica, beside the one
+     * serving. Queries go on being answered from the old replica until the new one has caught up;
+     * then the new one takes over and the old one is deleted.
+     */
+    public synchronized Replay.Status startReplay() {
+        if (replay.running()) {
+            return replay.status(null);
+        }
+        replay.begin();
+        CompletableFuture.runAsync(this::runReplay, Executors.newSingleThreadExecutor(
+                new DefaultThreadFactory("herd-" + name + "-replay", true)));
+        return replay.status(null);
+    }
+
+    private void runReplay() {
+        Replica fresh = null;
+        try {
+            Map<String, Long> target = replay.target(replica.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
+            log.info("node {}: replay started; {} records to apply", name, target);
+            fresh = new Replica(config, name, newReplicaDir(), admin, workers, streamsOverrides);
+            replay.building(fresh);
+            fresh.startAndCatchUp();
+            Replica old = replica;
+            makeCurrent(fresh.dir);
+            replica = fresh;
+            replay.finish(null);
+            log.info("node {}: replay done; serving from {}", name, fresh.dir.getFileName());
+            try {
+                old.barrier.catchUp().get(5, TimeUnit.SECONDS); // let writes waiting on it finish
+            } catch (Exception e) {
+                log.debug("old replica did not catch up before closing: {}", e.toString());
+            }
+            old.close();
+            deleteRecursively(old.dir);
+        } catch (Exception e) {
+            log.error("node {}: replay failed; still serving from the previous state", name, e);
+            replay.finish(e);
+            if (fresh != null) {
+                fresh.close();
+                try {
+                    deleteRecursively(fresh.dir);
+                } catch (IOException ignored) {
+                    // left for the next replay or an operator
+                }
+            }
+        }
+    }
+
+    public Replay.Status replayStatus() {
+        return replay.status(replica);
     }
 
     public String name() {
@@ -162,7 +221,8 @@ public final class HerdNode implements AutoCloseable {
     }
 
     public boolean ready() {
-        return ready;
+        Replica r = replica;
+        return ready && r != null && r.healthy();
     }
 
     public int tcpPort() {
@@ -173,46 +233,76 @@ public final class HerdNode implements AutoCloseable {
         return http.port();
     }
 
-    public HerdQueries queries() {
-        return queries;
+    public int adminPort() {
+        return adminHttp.port();
     }
 
-    public StoreState state() {
-        return state;
-    }
-
-    /** Counts and applied offsets, for {@code GET /status} and the operators' tools. */
+    /** Counts, applied and end offsets, lag: for {@code GET /admin/status}. */
     public Map<String, Object> status() {
+        Replica r = replica;
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", name);
-        s.put("ready", ready);
-        s.put("streams", streams.state().toString());
-        if (ready) {
-            s.put("clients", queries.clientCount());
+        s.put("ready", ready());
+        if (r != null) {
+            s.put("replica", r.dir.getFileName().toString());
+            s.put("streams", r.streams.state().toString());
+            s.put("clients", r.queries.approximateClientCount());
+            s.put("places", r.queries.placeCount());
+            s.put("applied", r.applied());
+            s.put("lag", r.barrier.lag());
         }
-        s.put("places", queries.placeCount());
-        s.put("applied", Map.of(topics.locations(), state.locationsApplied().positions(),
-                topics.places(), state.placesApplied().positions()));
+        s.put("replay", replay.status(r).state());
         return s;
+    }
+
+    /** Client and place counts and a hash of both stores, for comparing nodes. */
+    public Map<String, Object> digest() {
+        Replica r = replica;
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("node", name);
+        d.putAll(r.digest());
+        d.put("applied", r.applied());
+        return d;
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */
     @Override
     public void close() {
         ready = false;
-        if (line != null) {
-            line.close();
-        }
-        if (http != null) {
-            http.close();
+        for (AutoCloseable server : new AutoCloseable[] {line, http, adminHttp}) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    log.warn("closing a server: {}", e.toString());
+                }
+            }
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        streams.close(Duration.ofSeconds(10));
+        Replica r = replica;
+        if (r != null) {
+            r.close();
+        }
+        Replica building = replay.building();
+        if (building != null && building != r) {
+            building.close();
+        }
         publisher.close();
         admin.close(Duration.ofSeconds(5));
         workers.shutdownNow();
         NodeLogging.detach(name, logFile);
         log.info("node {} stopped", name);
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
     }
 }

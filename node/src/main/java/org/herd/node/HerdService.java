@@ -1,13 +1,13 @@
 package org.herd.node;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.Replies;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.HerdQueries;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
-import org.herd.stream.NearbyPlace;
-import org.herd.stream.PlacesIndex;
+import org.herd.stream.Place;
+import org.herd.stream.TopicNames;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,33 +16,33 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * What a node does for IAMAT and WHATSAT, whatever protocol they came in by. Never blocks the
- * caller: every result is a future.
+ * What a node does for its clients, whatever protocol they came in by: writes that complete once
+ * durable and visible here, and reads that reflect every write acknowledged anywhere before them.
+ * Never blocks the caller: every result is a future.
  */
 public final class HerdService {
-    /** A WHATSAT answer: the client's stored location and the places near it. */
-    public record Nearby(Location location, List<NearbyPlace> places) {
+    /** A WHATSAT answer: the client's stored location and a Nearby Search response around it. */
+    public record Nearby(Location location, ObjectNode places) {
     }
 
     private final String node;
-    private final String locationsTopic;
+    private final TopicNames topics;
     private final Publisher publisher;
-    private final AppliedOffsets locationsApplied;
-    private final FreshnessBarrier barrier;
-    private final HerdQueries queries;
+    private final Supplier<Replica> replica;
+    private final PlacesSource places;
     private final Executor workers;
     private final Duration writeTimeout;
 
-    public HerdService(String node, String locationsTopic, Publisher publisher, AppliedOffsets locationsApplied,
-                       FreshnessBarrier barrier, HerdQueries queries, Executor workers, Duration writeTimeout) {
+    HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
+                Executor workers, Duration writeTimeout) {
         this.node = node;
-        this.locationsTopic = locationsTopic;
+        this.topics = topics;
         this.publisher = publisher;
-        this.locationsApplied = locationsApplied;
-        this.barrier = barrier;
-        this.queries = queries;
+        this.replica = replica;
+        this.places = places;
         this.workers = workers;
         this.writeTimeout = writeTimeout;
     }
@@ -53,25 +53,69 @@ public final class HerdService {
 
     /**
      * Publishes the update and completes with it once it is durable in Kafka and applied to this
-     * node's store (so a WHATSAT here sees it). Fails if that does not happen within the write
+     * node's store (so a read here sees it). Fails if that does not happen within the write
      * timeout; the caller must then not acknowledge the update.
      */
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
         Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
                 Replies.at(node, receivedAt, cmd));
-        return publisher.publish(locationsTopic, cmd.client(), Json.encode(location))
-                .thenCompose(meta -> locationsApplied.awaitPosition(meta.partition(), meta.offset() + 1))
+        return publisher.publish(topics.locations(), cmd.client(), Json.encode(location))
+                .thenCompose(meta -> replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1))
                 .thenApply(v -> location)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The client's newest location, after catching up with every write acknowledged before the call. */
+    public CompletableFuture<Optional<Location>> location(String client) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), workers);
+    }
+
     /**
-     * The client's newest location and the places near it, after this node has caught up with
-     * every update acknowledged before the call; empty if no node has heard of the client.
+     * The client's newest location and the places near it (radius in km, as WHATSAT has it);
+     * empty if no node has heard of the client.
      */
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
-        return barrier.awaitFresh().thenApplyAsync(fresh -> queries.location(cmd.client()).map(l ->
-                new Nearby(l, queries.nearby(l.lat(), l.lng(), cmd.radiusKm() * 1000, cmd.limit(),
-                        PlacesIndex.Rank.PROMINENCE))), workers);
+        Replica r = replica.get();
+        return location(cmd.client()).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Location l = found.get();
+            return places.nearby(NearbyQuery.of(l.lat(), l.lng(), cmd.radiusKm() * 1000, cmd.limit()), r)
+                    .thenApply(answer -> Optional.of(new Nearby(l, answer)));
+        });
+    }
+
+    /** A Nearby Search around a point, after catching up with the places topic. */
+    public CompletableFuture<ObjectNode> nearby(NearbyQuery query) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenComposeAsync(fresh -> places.nearby(query, r), workers);
+    }
+
+    /** The place with this id, after catching up. */
+    public CompletableFuture<Optional<Place>> place(String id) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.place(id), workers);
+    }
+
+    /** Publishes places (new or replacing those with the same ids); completes once all are durable and visible here. */
+    public CompletableFuture<List<Place>> putPlaces(List<Place> batch) {
+        List<CompletableFuture<Void>> each = batch.stream()
+                .map(p -> awaitPlaceApplied(publisher.publish(topics.places(), p.id(), Json.encode(p))))
+                .toList();
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(v -> batch)
+                .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes a deletion (a tombstone); completes once durable and applied here. */
+    public CompletableFuture<Void> deletePlace(String id) {
+        return awaitPlaceApplied(publisher.publish(topics.places(), id, null))
+                .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private CompletableFuture<Void> awaitPlaceApplied(CompletableFuture<RecordMetadata> sent) {
+        return sent.thenCompose(meta -> replica.get().placesApplied().awaitPosition(meta.partition(), meta.offset() + 1));
     }
 }

@@ -27,6 +27,7 @@ final class TestHerd implements AutoCloseable {
         for (String n : HerdConfig.DEFAULT_NODES) {
             o.put("node." + n + ".tcp.port", "0");
             o.put("node." + n + ".http.port", "0");
+            o.put("node." + n + ".admin.port", "0");
         }
         o.putAll(overrides);
         this.config = HerdConfig.of(o);

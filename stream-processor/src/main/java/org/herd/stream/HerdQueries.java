@@ -28,8 +28,13 @@ public final class HerdQueries {
         return Optional.ofNullable(Json.decodeOrNull(locationStore().get(client), Location.class));
     }
 
-    public List<NearbyPlace> nearby(double lat, double lng, double radiusMetres, int limit, PlacesIndex.Rank rank) {
-        return places.nearby(lat, lng, radiusMetres, limit, rank);
+    public List<NearbyPlace> nearby(double lat, double lng, double radiusMetres, int limit, PlacesIndex.Rank rank,
+                                    java.util.function.Predicate<Place> filter) {
+        return places.nearby(lat, lng, radiusMetres, limit, rank, filter);
+    }
+
+    public Optional<Place> place(String id) {
+        return Optional.ofNullable(places.get(id));
     }
 
     /** Number of clients with a stored location (walks the store: for status, not for hot paths). */
@@ -43,6 +48,11 @@ public final class HerdQueries {
             }
         }
         return n;
+    }
+
+    /** RocksDB's estimate of the number of clients: cheap, for metrics and status. */
+    public long approximateClientCount() {
+        return locationStore().approximateNumEntries();
     }
 
     public int placeCount() {

@@ -81,11 +81,17 @@ public final class PlacesIndex {
      * at most {@code limit} of them.
      */
     public List<NearbyPlace> nearby(double lat, double lng, double radiusMetres, int limit, Rank rank) {
+        return nearby(lat, lng, radiusMetres, limit, rank, p -> true);
+    }
+
+    /** As {@link #nearby(double, double, double, int, Rank)}, keeping only places that pass {@code filter}. */
+    public List<NearbyPlace> nearby(double lat, double lng, double radiusMetres, int limit, Rank rank,
+                                    java.util.function.Predicate<Place> filter) {
         List<NearbyPlace> found = new ArrayList<>();
         for (long cell : cellsNear(lat, lng, radiusMetres)) {
             for (Place p : cells.getOrDefault(cell, EMPTY)) {
                 double d = Geo.distanceMetres(lat, lng, p.lat(), p.lng());
-                if (d <= radiusMetres) {
+                if (d <= radiusMetres && filter.test(p)) {
                     found.add(new NearbyPlace(p, d));
                 }
             }

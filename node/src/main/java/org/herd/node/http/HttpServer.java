@@ -11,32 +11,37 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import org.herd.stream.Json;
+import org.herd.node.TrafficLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * The HTTP/JSON server of one node. For now: {@code GET /health}, 200 once the node's stores have
- * caught up with the topics and 503 before, and {@code GET /status}, the node's counts and
- * applied offsets.
+ * An HTTP/1.1 server for one node's JSON API. One request at a time per connection (reading
+ * pauses until the reply is written), so replies keep their order and a client cannot pile up
+ * work. Bodies over {@link #MAX_BODY_BYTES} get 413.
  */
 public final class HttpServer implements AutoCloseable {
     /** Largest request body accepted, in bytes. */
     public static final int MAX_BODY_BYTES = 1 << 20;
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    private static final AtomicLong IDS = new AtomicLong();
 
     private final Channel channel;
 
@@ -44,26 +49,21 @@ public final class HttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** What the server reports; {@code ready} decides the health status. */
-    public interface NodeStatus {
-        boolean ready();
-
-        Map<String, Object> describe();
-    }
-
     public static HttpServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
-                                   NodeStatus status) throws InterruptedException {
+                                   Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast(new Handler(status));
+                                .addLast(new Handler(router, traffic));
                     }
                 });
         return new HttpServer(b.bind(host, port).sync().channel());
@@ -79,38 +79,69 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final NodeStatus status;
+        private final Function<FullHttpRequest, CompletableFuture<HttpReply>> router;
+        private final TrafficLog traffic;
+        private final String id = "h" + IDS.incrementAndGet();
 
-        Handler(NodeStatus status) {
-            this.status = status;
+        Handler(Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic) {
+            this.router = router;
+            this.traffic = traffic;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            traffic.opened(id, ctx.channel().remoteAddress());
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            traffic.closed(id, ctx.channel().remoteAddress());
+            super.channelInactive(ctx);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String path = new QueryStringDecoder(req.uri()).path();
             boolean keepAlive = HttpUtil.isKeepAlive(req);
-            if (!req.method().equals(HttpMethod.GET)) {
-                respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        () -> Map.of("error", "method not allowed"));
+            // an API key a Places client sends along must not reach the log
+            String requestLine = req.method() + " " + req.uri().replaceAll("([?&]key=)[^&]*", "$1******");
+            traffic.received(id, (requestLine + (req.content().isReadable()
+                    ? " " + req.content().toString(StandardCharsets.UTF_8) : "")).getBytes(StandardCharsets.UTF_8));
+            if (req.decoderResult().isFailure()) {
+                write(ctx, HttpReply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
                 return;
             }
-            switch (path) {
-                case "/health" -> {
-                    boolean ready = status.ready();
-                    respond(ctx, keepAlive, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            () -> Map.of("status", ready ? "UP" : "STARTING"));
-                }
-                case "/status" -> respond(ctx, keepAlive, HttpResponseStatus.OK, status::describe);
-                default -> respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, () -> Map.of("error", "not found"));
+            ctx.channel().config().setAutoRead(false);
+            CompletableFuture<HttpReply> reply;
+            try {
+                reply = router.apply(req.retain());
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
             }
+            reply.whenComplete((r, e) -> {
+                req.release();
+                HttpReply out = e == null ? r : failure(e);
+                ctx.executor().execute(() -> {
+                    write(ctx, out, keepAlive);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            });
         }
 
-        private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
-                                    Supplier<Object> body) {
-            byte[] bytes = Json.encode(body.get());
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, Unpooled.wrappedBuffer(bytes));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        private static HttpReply failure(Throwable e) {
+            log.warn("HTTP request failed: {}", e.toString());
+            return HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+        }
+
+        private void write(ChannelHandlerContext ctx, HttpReply r, boolean keepAlive) {
+            traffic.sent(id, (r.status().code() + " " + new String(r.body(), StandardCharsets.UTF_8))
+                    .getBytes(StandardCharsets.UTF_8));
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
+                    Unpooled.wrappedBuffer(r.body()));
+            if (r.contentType() != null) {
+                res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            }
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
             if (keepAlive) {
                 res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(res);
@@ -121,7 +152,11 @@ public final class HttpServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            if (cause instanceof TooLongFrameException) {
+                write(ctx, HttpReply.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, cause.getMessage()), false);
+            } else {
+                ctx.close();
+            }
         }
     }
 }

@@ -1,21 +1,23 @@
 package org.herd.node.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.herd.stream.Json;
 import org.herd.stream.NearbyPlace;
 import org.herd.stream.Place;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Writes a response in the shape of the Google Places API (legacy) Nearby Search:
- * {@code html_attributions}, {@code results}, {@code status}. Indented like Google's responses;
- * it never contains an empty line (strings are JSON-escaped, so no raw newline can appear).
+ * Responses in the shape of the Google Places API (legacy) Nearby Search:
+ * {@code html_attributions}, {@code results}, {@code status}. Written indented like Google's
+ * responses; the text never contains an empty line (strings are JSON-escaped, so no raw newline
+ * appears inside one).
  */
 public final class NearbySearchJson {
     /** GeoNames data is CC BY 4.0: the licence asks for this attribution. */
@@ -23,54 +25,62 @@ public final class NearbySearchJson {
             "Place data from <a href=\"https://www.geonames.org/\">GeoNames</a>, licensed under "
                     + "<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>";
 
-    private static final JsonFactory FACTORY = new JsonFactory();
-    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
+    private static final ObjectWriter PRETTY = Json.MAPPER.writer(new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
     private NearbySearchJson() {
     }
 
-    public static String write(List<NearbyPlace> results) {
-        StringWriter out = new StringWriter(256 + results.size() * 320);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.setPrettyPrinter(PRETTY);
-            g.writeStartObject();
-            g.writeArrayFieldStart("html_attributions");
-            g.writeString(GEONAMES_ATTRIBUTION);
-            g.writeEndArray();
-            g.writeArrayFieldStart("results");
-            for (NearbyPlace n : results) {
-                writePlace(g, n.place());
-            }
-            g.writeEndArray();
-            g.writeStringField("status", results.isEmpty() ? "ZERO_RESULTS" : "OK");
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** A response listing {@code results} from the local index. */
+    public static ObjectNode response(List<NearbyPlace> results) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.putArray("html_attributions").add(GEONAMES_ATTRIBUTION);
+        ArrayNode list = root.putArray("results");
+        for (NearbyPlace n : results) {
+            list.add(place(n.place()));
         }
-        return out.toString();
+        root.put("status", results.isEmpty() ? "ZERO_RESULTS" : "OK");
+        return root;
     }
 
-    private static void writePlace(JsonGenerator g, Place p) throws IOException {
-        g.writeStartObject();
-        g.writeObjectFieldStart("geometry");
-        g.writeObjectFieldStart("location");
-        g.writeNumberField("lat", p.lat());
-        g.writeNumberField("lng", p.lng());
-        g.writeEndObject();
-        g.writeEndObject();
-        g.writeStringField("name", p.name());
-        g.writeStringField("place_id", p.id());
-        g.writeArrayFieldStart("types");
-        for (String t : p.types()) {
-            g.writeString(t);
-        }
-        g.writeEndArray();
-        g.writeStringField("vicinity", p.vicinity() == null ? "" : p.vicinity());
+    /** An error response, e.g. {@code INVALID_REQUEST}, with its {@code error_message}. */
+    public static ObjectNode error(String status, String message) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.putArray("html_attributions");
+        root.putArray("results");
+        root.put("status", status);
+        root.put("error_message", message);
+        return root;
+    }
+
+    public static ObjectNode place(Place p) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        ObjectNode location = r.putObject("geometry").putObject("location");
+        location.put("lat", p.lat());
+        location.put("lng", p.lng());
+        r.put("name", p.name());
+        r.put("place_id", p.id());
+        ArrayNode types = r.putArray("types");
+        p.types().forEach(types::add);
+        r.put("vicinity", p.vicinity() == null ? "" : p.vicinity());
         if (p.url() != null) {
-            g.writeStringField("url", p.url());
+            r.put("url", p.url());
         }
-        g.writeEndObject();
+        return r;
+    }
+
+    /** Indented text with no empty line and no trailing newline. */
+    public static String write(ObjectNode response) {
+        try {
+            return PRETTY.writeValueAsString(response);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Shorthand for {@code write(response(results))}. */
+    public static String write(List<NearbyPlace> results) {
+        return write(response(results));
     }
 }

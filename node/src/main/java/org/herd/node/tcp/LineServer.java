@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.herd.node.HerdService;
+import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
 import org.herd.node.protocol.Limits;
 
@@ -23,7 +24,8 @@ public final class LineServer implements AutoCloseable {
     }
 
     public static LineServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
-                                   HerdService service, TrafficLog traffic, Clock clock, int maxPending)
+                                   HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
+                                   int maxPending)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -37,7 +39,7 @@ public final class LineServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("framer", new LineFramer(Limits.MAX_LINE_BYTES))
-                                .addLast("session", new LineSession(service, traffic, clock, maxPending));
+                                .addLast("session", new LineSession(service, traffic, metrics, clock, maxPending));
                     }
                 });
         return new LineServer(b.bind(host, port).sync().channel());

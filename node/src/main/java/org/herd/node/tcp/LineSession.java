@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.herd.node.HerdService;
+import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
@@ -40,6 +41,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     private final HerdService service;
     private final TrafficLog traffic;
+    private final NodeMetrics metrics;
     private final Clock clock;
     private final int maxPending;
     private final String id = "c" + IDS.incrementAndGet();
@@ -48,9 +50,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private boolean inputClosed;
     private boolean closing;
 
-    LineSession(HerdService service, TrafficLog traffic, Clock clock, int maxPending) {
+    LineSession(HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxPending) {
         this.service = service;
         this.traffic = traffic;
+        this.metrics = metrics;
         this.clock = clock;
         this.maxPending = maxPending;
     }
@@ -70,11 +73,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Line line) {
         Instant receivedAt = clock.instant();
+        long t0 = System.nanoTime();
         byte[] raw = ByteBufUtil.getBytes(line.content());
         traffic.received(id, raw);
         String text = line.overlong ? null : utf8(raw);
         CompletableFuture<byte[]> reply;
         boolean read = false;
+        String kind = "invalid";
         if (text == null) {
             reply = CompletableFuture.completedFuture(invalid(raw));
         } else {
@@ -83,6 +88,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 return; // blank line: no reply
             }
             if (command instanceof Command.Iamat iamat) {
+                kind = "IAMAT";
                 reply = afterEarlierReads().thenCompose(v -> service.iamat(iamat, receivedAt)).handle((location, error) -> {
                     if (error != null) {
                         log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
@@ -91,6 +97,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                     return lineOf(location.at());
                 });
             } else if (command instanceof Command.Whatsat whatsat) {
+                kind = "WHATSAT";
                 read = true;
                 reply = afterEarlierCommands()
                         .thenCompose(v -> service.whatsat(whatsat))
@@ -106,6 +113,8 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 reply = CompletableFuture.completedFuture(invalid(raw));
             }
         }
+        String label = kind;
+        reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - t0));
         pending.add(reply);
         if (read) {
             lastRead = reply;
@@ -185,6 +194,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             log.warn("{} closing after an unexpected error", id, cause);
         }
         ctx.close();
+    }
+
+    private static String outcome(byte[] reply) {
+        return reply[0] == '?' ? "invalid" : reply[0] == 'E' ? "error" : "ok";
     }
 
     private static byte[] invalid(byte[] raw) {

@@ -1,0 +1,14 @@
+package org.herd.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where nearby places come from: the node's own index (fed by the places topic), or the Google
+ * Places API when the operator configures a key. Answers are Nearby Search responses.
+ */
+public interface PlacesSource {
+    /** A Nearby Search response: {@code html_attributions}, {@code results}, {@code status}. */
+    CompletableFuture<ObjectNode> nearby(NearbyQuery query, Replica replica);
+}

@@ -1,0 +1,23 @@
+package org.herd.node;
+
+import java.net.URI;
+
+/** Chooses where nearby places come from: the local index, or Google when a key is configured. */
+final class PlacesSources {
+    private PlacesSources() {
+    }
+
+    static PlacesSource fromConfig(HerdConfig config, String node) {
+        LocalPlaces local = new LocalPlaces();
+        String key = config.get("places.google.api.key");
+        if (key.isBlank()) {
+            return local;
+        }
+        String fallback = config.get("places.google.fallback");
+        if (!fallback.equals("local") && !fallback.equals("error")) {
+            throw new IllegalArgumentException("places.google.fallback must be local or error, not " + fallback);
+        }
+        return new GooglePlaces(URI.create(config.get("places.google.url")), key,
+                config.getMillis("places.google.timeout.ms"), fallback.equals("local") ? local : null, node);
+    }
+}

@@ -1,0 +1,168 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.herd.stream.AppliedOffsets;
+import org.herd.stream.HerdQueries;
+import org.herd.stream.HerdTopology;
+import org.herd.stream.StoreState;
+import org.herd.stream.TopicNames;
+import org.herd.stream.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One full replica of the herd's state on a node: a Kafka Streams instance with its stores in a
+ * directory of its own, the offsets it has applied, the places index, and the freshness barrier
+ * over them. A node serves from one replica; a replay builds a second one and swaps it in.
+ */
+final class Replica implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+
+    final String node;
+    final Path dir;
+    final StoreState state;
+    final KafkaStreams streams;
+    final HerdQueries queries;
+    final FreshnessBarrier barrier;
+    private final TopicNames topics;
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private volatile boolean failed;
+
+    Replica(HerdConfig config, String node, Path dir, Admin admin, Executor workers, Map<String, Object> overrides) {
+        this.node = node;
+        this.dir = dir;
+        this.topics = config.topics();
+        this.state = StoreState.create(topics);
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.putAll(overrides);
+        this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
+                "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),
+                dir.toAbsolutePath().toString(), props));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("node {}: Kafka Streams failed; this replica stops", node, e);
+            failed = true;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("node {}: streams {} -> {}", node, before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.complete(null);
+            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                running.completeExceptionally(new IllegalStateException("Kafka Streams is " + now));
+            }
+        });
+        this.queries = new HerdQueries(streams, state.placesIndex());
+        this.barrier = new FreshnessBarrier(admin, List.of(state.locationsApplied(), state.placesApplied()),
+                config.getMillis("read.freshness.timeout.ms"), workers);
+    }
+
+    /** Starts Streams and waits until the stores have applied the topics up to their current ends. */
+    void startAndCatchUp() throws InterruptedException, ExecutionException {
+        streams.start();
+        running.get();
+        while (true) {
+            try {
+                barrier.catchUp().get(60, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (failed || !running.isDone() || running.isCompletedExceptionally()) {
+                    throw new ExecutionException("replica of " + node + " failed while catching up", e);
+                }
+                log.warn("node {}: still catching up ({}); retrying", node, e.toString());
+            }
+        }
+    }
+
+    boolean healthy() {
+        return !failed && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    AppliedOffsets locationsApplied() {
+        return state.locationsApplied();
+    }
+
+    AppliedOffsets placesApplied() {
+        return state.placesApplied();
+    }
+
+    /** Records applied so far, per topic and partition. */
+    Map<String, Map<Integer, Long>> applied() {
+        Map<String, Map<Integer, Long>> m = new LinkedHashMap<>();
+        m.put(topics.locations(), state.locationsApplied().positions());
+        m.put(topics.places(), state.placesApplied().positions());
+        return m;
+    }
+
+    /**
+     * What this replica holds: client and place counts and a SHA-256 over every entry of both
+     * stores, in key order. Equal digests mean equal state, whatever order records arrived in.
+     */
+    Map<String, Object> digest() {
+        MessageDigest sha = sha256();
+        long clients = digestStore(Topics.LOCATION_STORE, sha);
+        long places = digestStore(Topics.PLACE_STORE, sha);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("clients", clients);
+        d.put("places", places);
+        d.put("sha256", HexFormat.of().formatHex(sha.digest()));
+        return d;
+    }
+
+    private long digestStore(String name, MessageDigest sha) {
+        ReadOnlyKeyValueStore<String, byte[]> store = streams.store(
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        long n = 0;
+        sha.update(name.getBytes(StandardCharsets.UTF_8));
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (Topics.isBookkeeping(kv.key)) {
+                    continue;
+                }
+                byte[] key = kv.key.getBytes(StandardCharsets.UTF_8);
+                sha.update(ByteBuffer.allocate(8).putInt(key.length).putInt(kv.value.length).array());
+                sha.update(key);
+                sha.update(kv.value);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,62 @@
+package org.herd.node.http;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.herd.node.HerdNode;
+import org.herd.node.Replay;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
+
+/**
+ * The operators' HTTP API (docs/operations.md), served on a separate port bound to loopback by
+ * default, never on the public ports: status, digest, replay.
+ */
+public final class AdminApi {
+    private final HerdNode node;
+    private final Supplier<String> metrics;
+    private final Executor slow = ForkJoinPool.commonPool();
+
+    public AdminApi(HerdNode node, Supplier<String> metrics) {
+        this.node = node;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
+        String path = new QueryStringDecoder(req.uri()).path();
+        HttpMethod m = req.method();
+        switch (path) {
+            case "/health":
+                return get(m, () -> PublicApi.health(node.ready()));
+            case "/metrics":
+                return get(m, () -> HttpReply.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.get()));
+            case "/admin/status":
+                return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.status()));
+            case "/admin/digest":
+                // walks both stores: off the event loop
+                return m.equals(HttpMethod.GET)
+                        ? CompletableFuture.supplyAsync(() -> HttpReply.json(HttpResponseStatus.OK, node.digest()), slow)
+                        : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+            case "/admin/replay":
+                if (m.equals(HttpMethod.POST)) {
+                    boolean wasRunning = node.replayStatus().state().equals("running");
+                    Replay.Status s = node.startReplay();
+                    return PublicApi.done(HttpReply.json(wasRunning ? HttpResponseStatus.CONFLICT
+                            : HttpResponseStatus.ACCEPTED, s));
+                }
+                return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.replayStatus()));
+            default:
+                return PublicApi.done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
+        }
+    }
+
+    private static CompletableFuture<HttpReply> get(HttpMethod m, Supplier<HttpReply> reply) {
+        return PublicApi.done(m.equals(HttpMethod.GET) ? reply.get()
+                : HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+    }
+}

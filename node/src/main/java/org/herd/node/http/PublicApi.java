@@ -1,0 +1,317 @@
+package org.herd.node.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.herd.node.HerdService;
+import org.herd.node.NearbyQuery;
+import org.herd.node.protocol.Command;
+import org.herd.node.protocol.LineParser;
+import org.herd.node.protocol.NearbySearchJson;
+import org.herd.stream.Json;
+import org.herd.stream.Location;
+import org.herd.stream.Place;
+import org.herd.stream.PlacesIndex;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The public HTTP/JSON API of a node (docs/http.md): the same writes and reads as the line
+ * protocol, a drop-in Places Nearby Search endpoint, places and news for producers, health and
+ * metrics. Validation is the line protocol's own, so both front doors accept exactly the same.
+ */
+public final class PublicApi {
+    static final String NEARBY_SEARCH_PATH = "/maps/api/place/nearbysearch/json";
+
+    private final HerdService service;
+    private final Clock clock;
+    private final Supplier<Boolean> ready;
+    private final Supplier<String> metrics;
+
+    public PublicApi(HerdService service, Clock clock, Supplier<Boolean> ready, Supplier<String> metrics) {
+        this.service = service;
+        this.clock = clock;
+        this.ready = ready;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        String path = uri.path();
+        HttpMethod m = req.method();
+        List<String> seg = segments(path);
+        try {
+            if (path.equals("/health")) {
+                return only(m, HttpMethod.GET, () -> done(health(ready.get())));
+            }
+            if (path.equals("/metrics")) {
+                return only(m, HttpMethod.GET, () -> done(HttpReply.text(HttpResponseStatus.OK,
+                        "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
+            }
+            if (path.equals("/openapi.yaml")) {
+                return only(m, HttpMethod.GET, () -> done(openApi()));
+            }
+            if (path.equals(NEARBY_SEARCH_PATH)) {
+                return only(m, HttpMethod.GET, () -> nearbySearch(uri.parameters()));
+            }
+            if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("locations")) {
+                if (seg.size() == 2) {
+                    return only(m, HttpMethod.POST, () -> postLocation(req));
+                }
+                if (seg.size() == 3) {
+                    return only(m, HttpMethod.GET, () -> getLocation(seg.get(2)));
+                }
+                if (seg.size() == 4 && seg.get(3).equals("nearby")) {
+                    return only(m, HttpMethod.GET, () -> clientNearby(seg.get(2), uri.parameters()));
+                }
+            }
+            if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("places")) {
+                if (seg.size() == 2) {
+                    return only(m, HttpMethod.POST, () -> postPlaces(req));
+                }
+                if (seg.size() == 3) {
+                    String id = seg.get(2);
+                    if (m.equals(HttpMethod.GET)) {
+                        return getPlace(id);
+                    }
+                    if (m.equals(HttpMethod.PUT)) {
+                        return putPlace(id, req);
+                    }
+                    if (m.equals(HttpMethod.DELETE)) {
+                        return deletePlace(id);
+                    }
+                    return done(methodNotAllowed());
+                }
+            }
+            return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
+        } catch (BadRequest e) {
+            return done(HttpReply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.details));
+        }
+    }
+
+    /** The route's template, for metrics: ids in paths are replaced by their names. */
+    public static String route(FullHttpRequest req) {
+        List<String> seg = segments(new QueryStringDecoder(req.uri()).path());
+        String path;
+        if (seg.size() >= 3 && seg.get(0).equals("v1") && seg.get(1).equals("locations")) {
+            path = "/v1/locations/{client}" + (seg.size() > 3 ? "/" + String.join("/", seg.subList(3, seg.size())) : "");
+        } else if (seg.size() >= 3 && seg.get(0).equals("v1") && seg.get(1).equals("places")) {
+            path = "/v1/places/{id}";
+        } else if (seg.size() <= 5) {
+            path = "/" + String.join("/", seg);
+        } else {
+            path = "other";
+        }
+        return req.method().name() + " " + path;
+    }
+
+    static HttpReply health(boolean up) {
+        return HttpReply.json(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Map.of("status", up ? "UP" : "STARTING"));
+    }
+
+    // --- locations -----------------------------------------------------------------------------
+
+    private CompletableFuture<HttpReply> postLocation(FullHttpRequest req) {
+        Instant receivedAt = clock.instant();
+        JsonNode body = PlaceInput.parseBody(req.content().toString(StandardCharsets.UTF_8));
+        if (!body.isObject()) {
+            throw new BadRequest("the body must be a JSON object: {\"client\", \"location\", \"time\"}");
+        }
+        PlaceInput.rejectUnknownFields(body, List.of("client", "location", "time"));
+        String client = text(body, "client");
+        String location = text(body, "location");
+        String time = body.path("time").isNumber() ? body.get("time").decimalValue().toPlainString() : text(body, "time");
+        Command c = LineParser.parse("IAMAT " + client + " " + location + " " + time);
+        if (!(c instanceof Command.Iamat iamat) || hasWhiteSpace(client, location, time)) {
+            throw new BadRequest("invalid location update: "
+                    + (c instanceof Command.Invalid bad ? bad.reason() : "fields must not contain white space"));
+        }
+        return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
+                ? unavailable("the update could not be made durable in time; it may or may not be applied; retrying is safe")
+                : HttpReply.json(HttpResponseStatus.OK, locationJson(loc)));
+    }
+
+    private CompletableFuture<HttpReply> getLocation(String client) {
+        requireClientId(client);
+        return service.location(client).thenApply(found -> found
+                .map(l -> HttpReply.json(HttpResponseStatus.OK, locationJson(l)))
+                .orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
+    }
+
+    private CompletableFuture<HttpReply> clientNearby(String client, Map<String, List<String>> params) {
+        requireClientId(client);
+        String radius = param(params, "radius", "10");
+        String limit = param(params, "limit", "20");
+        Command c = LineParser.parse("WHATSAT " + client + " " + radius + " " + limit);
+        if (!(c instanceof Command.Whatsat whatsat) || hasWhiteSpace(radius, limit)) {
+            throw new BadRequest("invalid nearby query: radius is in km, greater than 0 and at most 50; "
+                    + "limit is a whole number from 1 to 20");
+        }
+        return service.whatsat(whatsat).thenApply(found -> found.map(n -> {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            out.set("location", Json.MAPPER.valueToTree(locationJson(n.location())));
+            out.setAll(n.places());
+            return HttpReply.json(HttpResponseStatus.OK, out);
+        }).orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
+    }
+
+    static Map<String, Object> locationJson(Location l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", l.client());
+        m.put("location", l.location());
+        m.put("lat", l.lat());
+        m.put("lng", l.lng());
+        m.put("time", l.clientTime());
+        m.put("node", l.node());
+        m.put("skew", l.at().split(" ")[2]);
+        m.put("at", l.at());
+        return m;
+    }
+
+    // --- Places API drop-in ----------------------------------------------------------------------
+
+    /**
+     * {@code GET /maps/api/place/nearbysearch/json}: as Google's legacy Nearby Search. Errors are
+     * answered as Google does, HTTP 200 with {@code status: INVALID_REQUEST} and an
+     * {@code error_message}, so existing Places clients handle them as they already do.
+     */
+    private CompletableFuture<HttpReply> nearbySearch(Map<String, List<String>> params) {
+        NearbyQuery q;
+        try {
+            q = NearbySearchParams.parse(params);
+        } catch (IllegalArgumentException e) {
+            return done(HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.error("INVALID_REQUEST", e.getMessage())));
+        }
+        return service.nearby(q).thenApply(r -> HttpReply.json(HttpResponseStatus.OK, r));
+    }
+
+    // --- places and news -----------------------------------------------------------------------
+
+    private CompletableFuture<HttpReply> postPlaces(FullHttpRequest req) {
+        List<Place> batch = PlaceInput.parseBatch(req.content().toString(StandardCharsets.UTF_8), null);
+        return service.putPlaces(batch).handle((stored, e) -> e != null
+                ? unavailable("the places could not be made durable in time; some may be applied; retrying is safe")
+                : HttpReply.json(HttpResponseStatus.CREATED, Map.of("places",
+                stored.stream().map(NearbySearchJson::place).toList())));
+    }
+
+    private CompletableFuture<HttpReply> putPlace(String id, FullHttpRequest req) {
+        List<Place> one = PlaceInput.parseBatch(req.content().toString(StandardCharsets.UTF_8), id);
+        return service.putPlaces(one).handle((stored, e) -> e != null
+                ? unavailable("the place could not be made durable in time; retrying is safe")
+                : HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.place(stored.get(0))));
+    }
+
+    private CompletableFuture<HttpReply> getPlace(String id) {
+        PlaceInput.requireId(id);
+        return service.place(id).thenApply(found -> found
+                .map(p -> HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.place(p)))
+                .orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no place " + id)));
+    }
+
+    private CompletableFuture<HttpReply> deletePlace(String id) {
+        PlaceInput.requireId(id);
+        return service.deletePlace(id).handle((v, e) -> e != null
+                ? unavailable("the deletion could not be made durable in time; retrying is safe")
+                : HttpReply.noContent());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private static HttpReply unavailable(String message) {
+        return HttpReply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, message);
+    }
+
+    private static HttpReply methodNotAllowed() {
+        return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+    }
+
+    private static CompletableFuture<HttpReply> only(HttpMethod actual, HttpMethod allowed,
+                                                     Supplier<CompletableFuture<HttpReply>> action) {
+        return actual.equals(allowed) ? action.get() : done(methodNotAllowed());
+    }
+
+    static CompletableFuture<HttpReply> done(HttpReply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static List<String> segments(String path) {
+        return java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty())
+                .map(s -> QueryStringDecoder.decodeComponent(s, StandardCharsets.UTF_8)).toList();
+    }
+
+    private static String param(Map<String, List<String>> params, String name, String fallback) {
+        List<String> v = params.get(name);
+        return v == null || v.isEmpty() ? fallback : v.get(0);
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new BadRequest("\"" + field + "\" is required and must be a string");
+        }
+        return v.asText();
+    }
+
+    private static boolean hasWhiteSpace(String... fields) {
+        for (String f : fields) {
+            if (f.isEmpty() || f.chars().anyMatch(Character::isWhitespace)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireClientId(String client) {
+        if (!LineParser.isValidClientId(client)) {
+            throw new BadRequest("invalid client id: 1 to 256 characters, no white space or control characters");
+        }
+    }
+
+    private static HttpReply openApi() {
+        try (InputStream in = PublicApi.class.getResourceAsStream("/openapi.yaml")) {
+            if (in == null) {
+                return HttpReply.error(HttpResponseStatus.NOT_FOUND, "no OpenAPI description packaged");
+            }
+            return new HttpReply(HttpResponseStatus.OK, "application/yaml", in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A request the API rejects with 400 and this message. */
+    static final class BadRequest extends RuntimeException {
+        final List<String> details;
+
+        BadRequest(String message) {
+            this(message, List.of());
+        }
+
+        BadRequest(String message, List<String> details) {
+            super(message, null, false, false);
+            this.details = details;
+        }
+    }
+
+    static PlacesIndex.Rank rank(String s) {
+        return switch (s) {
+            case "prominence" -> PlacesIndex.Rank.PROMINENCE;
+            case "distance" -> PlacesIndex.Rank.DISTANCE;
+            default -> throw new IllegalArgumentException("rankby must be prominence or distance");
+        };
+    }
+}
