@@ -61,7 +61,8 @@ public final class HerdService {
                 Replies.at(node, receivedAt, cmd));
         return publisher.publish(topics.locations(), cmd.client(), Json.encode(location))
                 .thenCompose(meta -> replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1))
-                .thenApply(v -> location)
+                // continue on a worker: the applied-offset waiters complete on the Streams thread
+                .thenApplyAsync(v -> location, workers)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -105,13 +106,14 @@ public final class HerdService {
                 .map(p -> awaitPlaceApplied(publisher.publish(topics.places(), p.id(), Json.encode(p))))
                 .toList();
         return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenApply(v -> batch)
+                .thenApplyAsync(v -> batch, workers)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Publishes a deletion (a tombstone); completes once durable and applied here. */
     public CompletableFuture<Void> deletePlace(String id) {
         return awaitPlaceApplied(publisher.publish(topics.places(), id, null))
+                .thenApplyAsync(v -> v, workers)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

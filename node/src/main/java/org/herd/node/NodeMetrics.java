@@ -33,7 +33,7 @@ public final class NodeMetrics {
                 .description("Time from a request's arrival to its reply being ready")
                 .tags("protocol", protocol, "command", command)
                 .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(0))
+                .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

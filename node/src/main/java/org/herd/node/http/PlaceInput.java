@@ -25,12 +25,16 @@ final class PlaceInput {
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final List<String> FIELDS = List.of("id", "name", "lat", "lng", "vicinity", "types", "prominence", "url");
 
+    /** Reads decimals exactly, so a numeric client time keeps all of its digits. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper BODY = Json.MAPPER.copy()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private PlaceInput() {
     }
 
     static JsonNode parseBody(String body) {
         try {
-            JsonNode node = Json.MAPPER.readTree(body);
+            JsonNode node = BODY.readTree(body);
             if (node == null || node.isMissingNode()) {
                 throw new PublicApi.BadRequest("the body is empty; it must be JSON");
             }

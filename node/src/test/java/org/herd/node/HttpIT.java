@@ -1,0 +1,330 @@
+package org.herd.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.herd.stream.Geo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.herd.node.HttpClientSupport.get;
+import static org.herd.node.HttpClientSupport.send;
+
+/**
+ * The HTTP API and the operators' API of three nodes on a real broker, through a real HTTP
+ * client: every endpoint, its errors and status codes; places and news flowing to every node;
+ * replay.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpIT {
+    private static final List<String> NODES = List.of("Alford", "Ball", "Hamilton");
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+    private KafkaCluster kafka;
+    private TestHerd herd;
+
+    @BeforeAll
+    void startHerd() throws Exception {
+        kafka = KafkaCluster.start();
+        herd = new TestHerd(kafka.bootstrapServers(), dir, Map.of());
+        herd.start("Alford");
+        // California's places are enough here, and quick to load
+        herd.seedPlaces(PlacesSeeder.read(Path.of("..", "data", "places", "geonames-cities.tsv.gz"),
+                p -> p.vicinity().endsWith(", CA, US")));
+        herd.start("Ball", "Hamilton");
+    }
+
+    @AfterAll
+    void stopHerd() throws Exception {
+        if (herd != null) {
+            herd.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private int http(String node) {
+        return herd.node(node).httpPort();
+    }
+
+    private int admin(String node) {
+        return herd.node(node).adminPort();
+    }
+
+    private static String client() {
+        return "http-client-" + IDS.incrementAndGet();
+    }
+
+    @Test
+    void postALocationAtOneNodeAndReadItAtEveryNode() throws Exception {
+        String c = client();
+        var posted = send("POST", http("Alford"), "/v1/locations",
+                "{\"client\":\"" + c + "\",\"location\":\"+34.068930-118.445127\",\"time\":\"1621464827.959498503\"}");
+        assertThat(posted.status()).isEqualTo(200);
+        JsonNode at = posted.json();
+        assertThat(at.get("node").asText()).isEqualTo("Alford");
+        assertThat(at.get("at").asText()).startsWith("AT Alford " + at.get("skew").asText() + " " + c
+                + " +34.068930-118.445127 1621464827.959498503");
+        for (String n : NODES) {
+            var read = get(http(n), "/v1/locations/" + c);
+            assertThat(read.status()).isEqualTo(200);
+            assertThat(read.json().get("at").asText()).isEqualTo(at.get("at").asText());
+            assertThat(read.json().get("lat").asDouble()).isEqualTo(34.06893);
+
+            var nearby = get(http(n), "/v1/locations/" + c + "/nearby?radius=10&limit=3");
+            assertThat(nearby.status()).isEqualTo(200);
+            JsonNode body = nearby.json();
+            assertThat(body.at("/location/at").asText()).isEqualTo(at.get("at").asText());
+            assertThat(body.get("status").asText()).isEqualTo("OK");
+            assertThat(body.get("results").size()).isBetween(1, 3);
+            for (JsonNode r : body.get("results")) {
+                assertThat(Geo.distanceMetres(34.06893, -118.445127, r.at("/geometry/location/lat").asDouble(),
+                        r.at("/geometry/location/lng").asDouble())).isLessThanOrEqualTo(10_000);
+            }
+        }
+    }
+
+    @Test
+    void aNumericTimeIsKeptExactly() throws Exception {
+        String c = client();
+        var posted = send("POST", http("Ball"), "/v1/locations",
+                "{\"client\":\"" + c + "\",\"location\":\"+1-1\",\"time\":1621464827.959498503}");
+        assertThat(posted.status()).isEqualTo(200);
+        assertThat(posted.json().get("time").asText()).isEqualTo("1621464827.959498503");
+    }
+
+    @Test
+    void locationErrorsAreJsonWithFittingStatusCodes() throws Exception {
+        assertError(send("POST", http("Alford"), "/v1/locations", "{\"client\":\"x\",\"location\":\"+91+0\",\"time\":\"1\"}"), 400);
+        assertError(send("POST", http("Alford"), "/v1/locations", "{\"client\":\"x y\",\"location\":\"+1+0\",\"time\":\"1\"}"), 400);
+        assertError(send("POST", http("Alford"), "/v1/locations", "{\"client\":\"x\",\"location\":\"+1+0\"}"), 400);
+        assertError(send("POST", http("Alford"), "/v1/locations", "{\"client\":\"x\",\"location\":\"+1+0\",\"time\":\"1\",\"extra\":1}"), 400);
+        assertError(send("POST", http("Alford"), "/v1/locations", "not json"), 400);
+        assertError(send("POST", http("Alford"), "/v1/locations", "[1,2]"), 400);
+        assertError(get(http("Alford"), "/v1/locations/nobody-knows-me"), 404);
+        assertError(get(http("Alford"), "/v1/locations/nobody-knows-me/nearby?radius=10&limit=5"), 404);
+        String c = client();
+        send("POST", http("Alford"), "/v1/locations", "{\"client\":\"" + c + "\",\"location\":\"+1+1\",\"time\":\"1\"}");
+        assertError(get(http("Alford"), "/v1/locations/" + c + "/nearby?radius=51&limit=5"), 400);
+        assertError(get(http("Alford"), "/v1/locations/" + c + "/nearby?radius=5&limit=21"), 400);
+        assertError(get(http("Alford"), "/v1/locations"), 405);
+        assertError(send("DELETE", http("Alford"), "/v1/locations/" + c, null), 405);
+        assertError(get(http("Alford"), "/no/such/thing"), 404);
+    }
+
+    @Test
+    void nearbySearchIsADropInForThePlacesApi() throws Exception {
+        var ok = get(http("Hamilton"), "/maps/api/place/nearbysearch/json?location=34.068930,-118.445127&radius=30000&key=whatever");
+        assertThat(ok.status()).isEqualTo(200);
+        JsonNode body = ok.json();
+        assertThat(body.get("status").asText()).isEqualTo("OK");
+        assertThat(body.get("results").size()).isEqualTo(20);
+        assertThat(body.get("html_attributions").get(0).asText()).contains("GeoNames");
+
+        var byDistance = get(http("Hamilton"), "/maps/api/place/nearbysearch/json?location=34.0194,-118.4912&rankby=distance&keyword=santa");
+        JsonNode first = byDistance.json().get("results").get(0);
+        assertThat(first.get("name").asText()).isEqualTo("Santa Monica");
+
+        var typed = get(http("Hamilton"), "/maps/api/place/nearbysearch/json?location=34.0689,-118.4451&radius=5000&type=restaurant");
+        assertThat(typed.json().get("status").asText()).isEqualTo("ZERO_RESULTS");
+
+        for (String bad : List.of("radius=100", "location=34,-118", "location=95,0&radius=10",
+                "location=34,-118&radius=50001", "location=34,-118&radius=0", "location=34,-118&radius=abc",
+                "location=34,-118&rankby=distance", "location=34,-118&rankby=distance&radius=10&type=x",
+                "location=34,-118&radius=10&rankby=popularity", "location=here&radius=10")) {
+            var r = get(http("Hamilton"), "/maps/api/place/nearbysearch/json?" + bad);
+            assertThat(r.status()).as(bad).isEqualTo(200);
+            assertThat(r.json().get("status").asText()).as(bad).isEqualTo("INVALID_REQUEST");
+            assertThat(r.json().get("error_message").asText()).as(bad).isNotBlank();
+        }
+    }
+
+    @Test
+    void aNewsItemPostedAtOneNodeIsFoundAtEveryNodeAndADeletionDisappearsEverywhere() throws Exception {
+        String id = "news:" + IDS.incrementAndGet();
+        var posted = send("POST", http("Alford"), "/v1/places", "{\"id\":\"" + id + "\",\"name\":\"Farmers market opens\","
+                + "\"lat\":34.0700,\"lng\":-118.4450,\"vicinity\":\"Westwood\",\"types\":[\"news\"],"
+                + "\"prominence\":5000000,\"url\":\"https://example.org/market\"}");
+        assertThat(posted.status()).isEqualTo(201);
+        assertThat(posted.json().at("/places/0/place_id").asText()).isEqualTo(id);
+
+        String c = client();
+        try (LineClient line = herd.client("Hamilton")) {
+            line.ask("IAMAT " + c + " +34.068930-118.445127 1621464827");
+        }
+        for (String n : NODES) {
+            JsonNode results = get(http(n), "/maps/api/place/nearbysearch/json?location=34.0689,-118.4451&radius=1000&type=news").json();
+            assertThat(results.at("/results/0/place_id").asText()).as(n).isEqualTo(id);
+            assertThat(results.at("/results/0/url").asText()).isEqualTo("https://example.org/market");
+            assertThat(get(http(n), "/v1/places/" + id).json().get("name").asText()).isEqualTo("Farmers market opens");
+            try (LineClient line = herd.client(n)) {
+                // the most prominent place near the client is now the news item
+                assertThat(line.whatsat("WHATSAT " + c + " 2 1")).contains("\"place_id\" : \"" + id + "\"");
+            }
+        }
+
+        var updated = send("PUT", http("Ball"), "/v1/places/" + id, "{\"name\":\"Farmers market moves\",\"lat\":40.0,\"lng\":-74.0,\"types\":[\"news\"]}");
+        assertThat(updated.status()).isEqualTo(200);
+        for (String n : NODES) {
+            assertThat(get(http(n), "/v1/places/" + id).json().get("name").asText()).isEqualTo("Farmers market moves");
+            assertThat(get(http(n), "/maps/api/place/nearbysearch/json?location=34.0689,-118.4451&radius=1000&type=news")
+                    .json().get("status").asText()).isEqualTo("ZERO_RESULTS");
+        }
+
+        assertThat(send("DELETE", http("Hamilton"), "/v1/places/" + id, null).status()).isEqualTo(204);
+        for (String n : NODES) {
+            assertError(get(http(n), "/v1/places/" + id), 404);
+            assertThat(get(http(n), "/maps/api/place/nearbysearch/json?location=40,-74&radius=1000&type=news")
+                    .json().get("status").asText()).isEqualTo("ZERO_RESULTS");
+        }
+    }
+
+    @Test
+    void aBatchIsStoredWholeOrNotAtAll() throws Exception {
+        String good = "{\"id\":\"batch:%d\",\"name\":\"Item %d\",\"lat\":10.5,\"lng\":20.5,\"types\":[\"news\"]}";
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 50; i++) {
+            batch.append(i == 0 ? "" : ",").append(String.format(good, i, i));
+        }
+        var rejected = send("POST", http("Ball"), "/v1/places", batch + ",{\"id\":\"batch:bad\",\"name\":\"\",\"lat\":100,\"lng\":0}]");
+        assertThat(rejected.status()).isEqualTo(400);
+        assertThat(rejected.json().at("/error/details").size()).isEqualTo(2);
+        assertThat(get(http("Ball"), "/maps/api/place/nearbysearch/json?location=10.5,20.5&radius=100&type=news")
+                .json().get("status").asText()).isEqualTo("ZERO_RESULTS");
+
+        var stored = send("POST", http("Ball"), "/v1/places", batch + "]");
+        assertThat(stored.status()).isEqualTo(201);
+        assertThat(stored.json().get("places").size()).isEqualTo(50);
+        assertThat(get(http("Alford"), "/maps/api/place/nearbysearch/json?location=10.5,20.5&radius=100&type=news")
+                .json().get("results").size()).isEqualTo(20);
+
+        String tooMany = "[" + String.join(",", java.util.Collections.nCopies(1001, "{\"name\":\"x\",\"lat\":0,\"lng\":0}")) + "]";
+        assertError(send("POST", http("Ball"), "/v1/places", tooMany), 400);
+        assertThat(send("POST", http("Ball"), "/v1/places", "[" + "\"x\",".repeat(300_000) + "\"x\"]").status()).isEqualTo(413);
+        assertError(send("POST", http("Ball"), "/v1/places", "{\"name\":\"x\",\"lat\":0,\"lng\":0,\"colour\":\"red\"}"), 400);
+        assertError(send("POST", http("Ball"), "/v1/places", "{\"name\":\"x\",\"lat\":0,\"lng\":0,\"url\":\"ftp://x\"}"), 400);
+        assertError(send("PUT", http("Ball"), "/v1/places/a%20b", "{\"name\":\"x\",\"lat\":0,\"lng\":0}"), 400);
+        var generated = send("POST", http("Ball"), "/v1/places", "{\"name\":\"No id given\",\"lat\":1,\"lng\":2}");
+        assertThat(generated.status()).isEqualTo(201);
+        assertThat(generated.json().at("/places/0/place_id").asText()).startsWith("p:");
+    }
+
+    @Test
+    void healthMetricsAndOpenApi() throws Exception {
+        var health = get(http("Alford"), "/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asText()).isEqualTo("UP");
+        try (LineClient c = herd.client("Alford")) {
+            c.ask("IAMAT " + client() + " +1+1 1");
+            c.ask("NONSENSE");
+        }
+        get(http("Alford"), "/v1/locations/nobody-knows-me");
+        String metrics = get(http("Alford"), "/metrics").body();
+        assertThat(metrics)
+                .contains("herd_requests_total{command=\"IAMAT\",node=\"Alford\",outcome=\"ok\",protocol=\"line\"}")
+                .contains("herd_requests_total{command=\"invalid\",node=\"Alford\",outcome=\"invalid\",protocol=\"line\"}")
+                .contains("command=\"GET /v1/locations/{client}\"")
+                .contains("herd_reply_seconds_bucket")
+                .contains("herd_consumer_lag{node=\"Alford\",topic=\"herd.locations\"}")
+                .contains("herd_store_entries{node=\"Alford\",store=\"places\"}");
+        var api = get(http("Alford"), "/openapi.yaml");
+        assertThat(api.status()).isEqualTo(200);
+        assertThat(api.body()).contains("openapi: 3").contains("/v1/locations").contains("/maps/api/place/nearbysearch/json");
+    }
+
+    @Test
+    void operatorEndpointsAreOnlyOnTheAdminPort() throws Exception {
+        for (String path : List.of("/admin/status", "/admin/digest", "/admin/replay")) {
+            assertError(get(http("Alford"), path), 404);
+            assertError(send("POST", http("Alford"), path, "{}"), 404);
+        }
+        var status = get(admin("Alford"), "/admin/status");
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(status.json().get("node").asText()).isEqualTo("Alford");
+        assertThat(status.json().get("ready").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aReplayedNodeAndAHerdReplayedWholeAnswerAsBefore() throws Exception {
+        List<String> clients = new ArrayList<>();
+        try (LineClient c = herd.client("Alford")) {
+            for (int i = 0; i < 30; i++) {
+                String id = client();
+                clients.add(id);
+                c.ask(String.format("IAMAT %s %+.4f%+.4f %d", id, 34 + i * 0.01, -118.3 - i * 0.01, 100 + i));
+                c.ask(String.format("IAMAT %s %+.4f%+.4f %d", id, 0.0, 0.0, 50 + i)); // stale: changes nothing
+            }
+        }
+        Map<String, String> before = answers("Ball", clients);
+        JsonNode digestBefore = get(admin("Ball"), "/admin/digest").json();
+
+        replay("Ball");
+        assertThat(sameState(get(admin("Ball"), "/admin/digest").json(), digestBefore)).isTrue();
+        assertThat(answers("Ball", clients)).isEqualTo(before);
+
+        for (String n : NODES) {
+            assertThat(send("POST", admin(n), "/admin/replay", "").status()).isEqualTo(202);
+        }
+        for (String n : NODES) {
+            awaitReplayDone(n);
+        }
+        JsonNode reference = get(admin("Alford"), "/admin/digest").json();
+        for (String n : NODES) {
+            assertThat(sameState(get(admin(n), "/admin/digest").json(), reference)).as(n).isTrue();
+            assertThat(answers(n, clients)).isEqualTo(before);
+        }
+    }
+
+    private void replay(String node) throws Exception {
+        var started = send("POST", admin(node), "/admin/replay", "");
+        assertThat(started.status()).isEqualTo(202);
+        awaitReplayDone(node);
+    }
+
+    private void awaitReplayDone(String node) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            JsonNode s = get(admin(node), "/admin/replay").json();
+            assertThat(s.get("state").asText()).isEqualTo("done");
+        });
+    }
+
+    private static boolean sameState(JsonNode a, JsonNode b) {
+        return a.get("sha256").equals(b.get("sha256")) && a.get("clients").equals(b.get("clients"))
+                && a.get("places").equals(b.get("places"));
+    }
+
+    private Map<String, String> answers(String node, List<String> clients) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (LineClient c = herd.client(node)) {
+            for (String id : clients) {
+                out.put(id, c.whatsat("WHATSAT " + id + " 20 5"));
+            }
+        }
+        return out;
+    }
+
+    private static void assertError(HttpClientSupport.Reply r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().at("/error/status").asInt()).isEqualTo(status);
+        assertThat(r.json().at("/error/message").asText()).isNotBlank();
+    }
+
+    static boolean logMentions(Path log, String text) throws java.io.IOException {
+        return Files.exists(log) && Files.readString(log).contains(text);
+    }
+}
