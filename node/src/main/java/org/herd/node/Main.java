@@ -7,13 +7,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** Command-line entry point: run a node, set up topics and places, print the configuration. */
 @Command(name = "herd", mixinStandardHelpOptions = true,
-        subcommands = {Main.Node.class, Main.Setup.class, Main.Config.class},
+        subcommands = {Main.Node.class, Main.Setup.class, Main.Config.class, Main.ReplayCommand.class,
+                Main.Digest.class, LoadLocations.class},
         description = "A proxy server herd backed by Kafka.")
 public final class Main {
     @Option(names = "--config", description = "configuration file (default: ${DEFAULT-VALUE}; env HERD_CONFIG)",
@@ -66,6 +68,40 @@ public final class Main {
             int n = PlacesSeeder.seed(config, PlacesSeeder.DATASET, PlacesSeeder.read(data, p -> true));
             System.out.println(n == 0 ? "places already loaded" : "loaded " + n + " places from " + data);
             return 0;
+        }
+    }
+
+    @Command(name = "replay", description = "Rebuild nodes' state by replaying the topics; show progress until caught up.")
+    static final class ReplayCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main parent;
+
+        @Option(names = "--all", description = "every node of the herd")
+        boolean all;
+
+        @Parameters(arity = "0..*", description = "node names")
+        List<String> names = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            HerdConfig config = parent.config();
+            List<String> nodes = all ? config.nodes() : names.stream().map(config::nodeName).toList();
+            if (nodes.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "name a node, or --all");
+            }
+            return new Operators(config, System.out).replay(nodes);
+        }
+    }
+
+    @Command(name = "digest", description = "Each node's client and place counts and a hash of its stores.")
+    static final class Digest implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main parent;
+
+        @Override
+        public Integer call() throws Exception {
+            HerdConfig config = parent.config();
+            return new Operators(config, System.out).digests(config.nodes());
         }
     }
 

@@ -1,0 +1,80 @@
+package org.herd.node;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.herd.stream.Json;
+import org.herd.stream.Location;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fills the locations topic with synthetic updates, straight through a producer (not through the
+ * nodes), as the nodes would have written them: for measuring replay and for benchmarks.
+ */
+@Command(name = "load-locations", description = "Publish synthetic location updates to the locations topic (for replay measurements).")
+final class LoadLocations implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Main parent;
+
+    @Option(names = "--count", defaultValue = "1000000", description = "updates to publish (default ${DEFAULT-VALUE})")
+    long count;
+
+    @Option(names = "--clients", defaultValue = "100000", description = "distinct client ids (default ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        HerdConfig config = parent.config();
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "herd-load-locations");
+        List<String> nodes = config.nodes();
+        SplittableRandom random = new SplittableRandom(seed);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        long baseTime = 1_700_000_000L;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (long i = 0; i < count && failure.get() == null; i++) {
+                String client = "load-" + (i % clients) + ".example";
+                double lat = random.nextDouble(-60, 70);
+                double lng = random.nextDouble(-180, 180);
+                String loc = String.format("%+.6f%+.6f", lat, lng);
+                String time = (baseTime + i / clients) + "." + String.format("%09d", random.nextInt(1_000_000_000));
+                String node = nodes.get((int) (i % nodes.size()));
+                String at = "AT " + node + " +0.001000000 " + client + " " + loc + " " + time;
+                producer.send(new ProducerRecord<>(config.topics().locations(), client,
+                        Json.encode(new Location(client, loc, lat, lng, time, node, at))), (m, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("published %,d updates for %,d clients in %.1f s (%,.0f updates/s)%n",
+                count, Math.min(count, clients), seconds, count / seconds);
+        return 0;
+    }
+}
