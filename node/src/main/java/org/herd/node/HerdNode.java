@@ -246,7 +246,7 @@ public final class HerdNode implements AutoCloseable {
         if (r != null) {
             s.put("replica", r.dir.getFileName().toString());
             s.put("streams", r.streams.state().toString());
-            s.put("clients", r.queries.approximateClientCount());
+            s.put("clientsEstimate", r.queries.approximateClientCount());
             s.put("places", r.queries.placeCount());
             s.put("applied", r.applied());
             s.put("lag", r.barrier.lag());
