@@ -54,6 +54,8 @@ public final class HerdConfig {
         d.put("write.timeout.ms", "5000");
         d.put("read.freshness.timeout.ms", "1000");
         d.put("connection.max.pipelined", "1024");
+        d.put("connection.max", "10000");
+        d.put("connection.idle.timeout.ms", "300000");
         d.put("state.dir", "run/state");
         d.put("logs.dir", "logs");
         d.put("places.dataset", "data/places/geonames-cities.tsv.gz");

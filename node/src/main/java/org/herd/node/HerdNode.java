@@ -101,15 +101,17 @@ public final class HerdNode implements AutoCloseable {
         TrafficLog traffic = new TrafficLog(name);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
         http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
-                req -> timed(PublicApi.route(req), api.handle(req)), traffic);
+                req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.getInt("connection.max"),
+                config.getMillis("connection.idle.timeout.ms"));
         adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), boss, ioWorkers,
-                new AdminApi(this, metrics::scrape)::handle, traffic);
+                new AdminApi(this, metrics::scrape)::handle, traffic, 64, config.getMillis("connection.idle.timeout.ms"));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         replica = new Replica(config, name, currentReplicaDir(), admin, workers, streamsOverrides);
         replica.startAndCatchUp();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
-                metrics, Clock.systemUTC(), config.getInt("connection.max.pipelined"));
+                metrics, Clock.systemUTC(), new LineServer.Settings(config.getInt("connection.max.pipelined"),
+                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")));
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),

@@ -50,8 +50,10 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public static HttpServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
-                                   Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic)
+                                   Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
+                                   int maxConnections, java.time.Duration idleTimeout)
             throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -60,7 +62,19 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (connections.incrementAndGet() > maxConnections) {
+                            connections.decrementAndGet();
+                            String json = "{\"error\":{\"status\":503,\"message\":\"too many connections\"}}";
+                            byte[] busy = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: " + json.length() + "\r\nConnection: close\r\n\r\n" + json)
+                                    .getBytes(StandardCharsets.US_ASCII);
+                            ch.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         ch.pipeline()
+                                .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idleTimeout.toMillis(),
+                                        java.util.concurrent.TimeUnit.MILLISECONDS))
                                 .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
                                 .addLast(new Handler(router, traffic));
@@ -148,6 +162,15 @@ public final class HttpServer implements AutoCloseable {
             } else {
                 ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof io.netty.handler.timeout.IdleStateEvent && ctx.channel().config().isAutoRead()) {
+                traffic.note(id, "idle timeout");
+                ctx.close();
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.herd.node.HerdService;
 import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
@@ -44,13 +45,16 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private final NodeMetrics metrics;
     private final Clock clock;
     private final int maxPending;
+    private final AtomicLong pendingReplies;
     private final String id = "c" + IDS.incrementAndGet();
     private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
     private CompletableFuture<?> lastRead = CompletableFuture.completedFuture(null);
     private boolean inputClosed;
     private boolean closing;
 
-    LineSession(HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxPending) {
+    LineSession(HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxPending,
+                AtomicLong pendingReplies) {
+        this.pendingReplies = pendingReplies;
         this.service = service;
         this.traffic = traffic;
         this.metrics = metrics;
@@ -66,6 +70,8 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        pendingReplies.addAndGet(-pending.size());
+        pending.clear();
         traffic.closed(id, ctx.channel().remoteAddress());
         super.channelInactive(ctx);
     }
@@ -116,6 +122,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         String label = kind;
         reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - t0));
         pending.add(reply);
+        pendingReplies.incrementAndGet();
         if (read) {
             lastRead = reply;
         }
@@ -141,6 +148,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().isDone()) {
             byte[] reply = pending.poll().join();
+            pendingReplies.decrementAndGet();
             traffic.sent(id, reply);
             ctx.write(Unpooled.wrappedBuffer(reply));
             wrote = true;
@@ -178,7 +186,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (evt instanceof IdleStateEvent && pending.isEmpty()) {
+            traffic.note(id, "idle timeout");
+            ctx.close();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             traffic.note(id, "half-closed by client");
             closeIfFinished(ctx);
