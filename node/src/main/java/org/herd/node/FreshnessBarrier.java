@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.herd.stream.AppliedOffsets;
 import org.slf4j.Logger;
@@ -132,19 +133,36 @@ public final class FreshnessBarrier {
         }
     }
 
+    /**
+     * A plain future completed by a Kafka one. Stages chained on Kafka's own futures are Kafka
+     * futures too, which refuse to be completed by anyone else: {@code completeOnTimeout} on them
+     * would throw instead of timing out.
+     */
+    private static <T> CompletableFuture<T> plain(KafkaFuture<T> kafka) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        kafka.whenComplete((v, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(v);
+            }
+        });
+        return f;
+    }
+
     /** One round trip: the latest offset of every partition of every tracked topic. */
     private CompletableFuture<Map<TopicPartition, Long>> lookup() {
         ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs((int) timeout.toMillis());
         return knownPartitions().thenCompose(tps -> {
             Map<TopicPartition, OffsetSpec> request = tps.stream()
                     .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-            return admin.listOffsets(request, options).all().toCompletionStage();
+            return plain(admin.listOffsets(request, options).all());
         }).thenApply(result -> {
             Map<TopicPartition, Long> ends = new HashMap<>();
             result.forEach((tp, info) -> ends.put(tp, info.offset()));
             lastEnds = Map.copyOf(ends);
             return ends;
-        }).toCompletableFuture().whenComplete((r, e) -> {
+        }).whenComplete((r, e) -> {
             if (e != null) {
                 partitions = null; // look the partitions up again next time
             }
@@ -156,10 +174,9 @@ public final class FreshnessBarrier {
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
-        return admin.describeTopics(byTopic.keySet(),
+        return plain(admin.describeTopics(byTopic.keySet(),
                         new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
-                .allTopicNames().toCompletionStage().toCompletableFuture()
-                .thenApply(descriptions -> {
+                .allTopicNames()).thenApply(descriptions -> {
                     List<TopicPartition> tps = descriptions.values().stream()
                             .flatMap((TopicDescription d) -> d.partitions().stream()
                                     .map(p -> new TopicPartition(d.name(), p.partition())))
