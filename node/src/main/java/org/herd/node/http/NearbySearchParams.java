@@ -33,9 +33,12 @@ final class NearbySearchParams {
         if (!m.matches()) {
             throw new IllegalArgumentException("location must be lat,lng in decimal degrees");
         }
-        double lat = Double.parseDouble(m.group(1));
-        double lng = Double.parseDouble(m.group(2));
-        if (Math.abs(lat) > 90 || Math.abs(lng) > 180) {
+        java.math.BigDecimal exactLat = new java.math.BigDecimal(m.group(1));
+        java.math.BigDecimal exactLng = new java.math.BigDecimal(m.group(2));
+        double lat = exactLat.doubleValue();
+        double lng = exactLng.doubleValue();
+        if (exactLat.abs().compareTo(java.math.BigDecimal.valueOf(90)) > 0
+                || exactLng.abs().compareTo(java.math.BigDecimal.valueOf(180)) > 0) {
             throw new IllegalArgumentException("location out of range: latitude within ±90, longitude within ±180");
         }
         String rankby = one(params, "rankby");
@@ -62,8 +65,9 @@ final class NearbySearchParams {
             if (!NUMBER.matcher(radiusText).matches()) {
                 throw new IllegalArgumentException("radius must be a number of metres");
             }
-            radius = Double.parseDouble(radiusText);
-            if (radius <= 0 || radius > MAX_RADIUS_METRES) {
+            java.math.BigDecimal exact = new java.math.BigDecimal(radiusText);
+            radius = exact.doubleValue();
+            if (exact.signum() <= 0 || exact.compareTo(java.math.BigDecimal.valueOf(MAX_RADIUS_METRES)) > 0) {
                 throw new IllegalArgumentException("radius must be greater than 0 and at most 50000 metres");
             }
         }

@@ -19,6 +19,8 @@ public final class LineParser {
     /** Radius in km: a plain decimal number. */
     private static final Pattern RADIUS = Pattern.compile("\\+?\\d{1,6}(?:\\.\\d{1,20})?");
     private static final Pattern COUNT = Pattern.compile("\\+?\\d{1,4}");
+    private static final BigDecimal NINETY = BigDecimal.valueOf(90);
+    private static final BigDecimal ONE_EIGHTY = BigDecimal.valueOf(180);
 
     private LineParser() {
     }
@@ -77,15 +79,16 @@ public final class LineParser {
         if (!m.matches()) {
             return new Command.Invalid("bad location");
         }
-        double lat = Double.parseDouble(m.group(1));
-        double lng = Double.parseDouble(m.group(2));
-        if (Math.abs(lat) > 90 || Math.abs(lng) > 180) {
+        // ranges are checked on the exact decimals: -90.00000000000000000001 is a double of -90.0
+        BigDecimal lat = new BigDecimal(m.group(1));
+        BigDecimal lng = new BigDecimal(m.group(2));
+        if (lat.abs().compareTo(NINETY) > 0 || lng.abs().compareTo(ONE_EIGHTY) > 0) {
             return new Command.Invalid("location out of range");
         }
         if (!TIME.matcher(time).matches()) {
             return new Command.Invalid("bad time");
         }
-        return new Command.Iamat(client, location, lat, lng, time, new BigDecimal(time));
+        return new Command.Iamat(client, location, lat.doubleValue(), lng.doubleValue(), time, new BigDecimal(time));
     }
 
     private static Command whatsat(String client, String radius, String count) {
