@@ -140,16 +140,32 @@ public final class HerdNode implements AutoCloseable {
         workers.scheduleWithFixedDelay(() -> replica.barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
     }
 
-    /** The directory of the replica to serve from: the one CURRENT names, or a new one. */
+    /**
+     * The directory of the replica to serve from: the one CURRENT names, or a new one. Other
+     * replica directories are left over from a replay cut short by a restart: they are removed.
+     */
     private Path currentReplicaDir() throws IOException {
         Path pointer = config.stateDir(name).resolve(CURRENT);
+        Path current = null;
         if (Files.exists(pointer)) {
             Path dir = config.stateDir(name).resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
             if (Files.isDirectory(dir)) {
-                return dir;
+                current = dir;
             }
         }
-        return newReplicaDir();
+        if (current == null) {
+            current = newReplicaDir();
+            makeCurrent(current);
+        }
+        try (Stream<Path> dirs = Files.list(config.stateDir(name))) {
+            for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("replica-")).toList()) {
+                if (!d.equals(current)) {
+                    log.info("node {}: removing {}, left by an unfinished replay", name, d.getFileName());
+                    deleteRecursively(d);
+                }
+            }
+        }
+        return current;
     }
 
     private Path newReplicaDir() throws IOException {
