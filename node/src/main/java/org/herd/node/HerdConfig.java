@@ -26,6 +26,20 @@ public final class HerdConfig {
     public static final List<String> DEFAULT_NODES = List.of("Alford", "Ball", "Hamilton", "Holiday", "Welsh");
     public static final Path DEFAULT_FILE = Path.of("config", "herd.properties");
     private static final String CLIENT_PREFIX = "kafka.client.";
+    private static final String CLIENT_ENV_PREFIX = "HERD_KAFKA_CLIENT_";
+
+    /** The environment variable that overrides {@code key}. */
+    public static String envName(String key) {
+        return "HERD_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** Whether the herd reads this environment variable (for checking deployment files). */
+    public static boolean readsEnv(String name) {
+        return name.equals("KAFKA_BOOTSTRAP_SERVERS") || name.equals("HERD_CONFIG")
+                || name.startsWith(CLIENT_ENV_PREFIX)
+                || name.matches("HERD_NODE_[A-Z0-9]+_(TCP|HTTP|ADMIN)_PORT")
+                || defaults().keySet().stream().anyMatch(k -> envName(k).equals(name));
+    }
 
     private final Map<String, String> values;
 
@@ -89,7 +103,7 @@ public final class HerdConfig {
     private HerdConfig withEnvironment(Map<String, String> env) {
         Map<String, String> v = new HashMap<>(values);
         for (String key : List.copyOf(v.keySet())) {
-            String name = "HERD_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+            String name = envName(key);
             if (env.containsKey(name)) {
                 v.put(key, env.get(name).trim());
             }
@@ -103,6 +117,13 @@ public final class HerdConfig {
                 }
             }
         }
+        // Kafka client settings, e.g. HERD_KAFKA_CLIENT_SECURITY_PROTOCOL -> kafka.client.security.protocol
+        env.forEach((name, value) -> {
+            if (name.startsWith(CLIENT_ENV_PREFIX) && name.length() > CLIENT_ENV_PREFIX.length()) {
+                v.put(CLIENT_PREFIX + name.substring(CLIENT_ENV_PREFIX.length()).toLowerCase(Locale.ROOT)
+                        .replace('_', '.'), value.trim());
+            }
+        });
         if (env.containsKey("KAFKA_BOOTSTRAP_SERVERS") && !env.get("KAFKA_BOOTSTRAP_SERVERS").isBlank()) {
             v.put("kafka.bootstrap.servers", env.get("KAFKA_BOOTSTRAP_SERVERS").trim());
             v.put("kafka.embedded", "false");

@@ -57,6 +57,15 @@ class HerdConfigTest {
     }
 
     @Test
+    void kafkaClientSettingsComeFromTheEnvironmentToo() throws Exception {
+        HerdConfig c = HerdConfig.load(null, Map.of("HERD_KAFKA_CLIENT_SECURITY_PROTOCOL", "SSL",
+                "HERD_KAFKA_CLIENT_SSL_TRUSTSTORE_PASSWORD", "pw"));
+        assertThat(c.kafkaClientSettings()).containsEntry("security.protocol", "SSL")
+                .containsEntry("ssl.truststore.password", "pw");
+        assertThat(c.describe().toString()).doesNotContain("=pw");
+    }
+
+    @Test
     void nodeNamesMatchWithoutRegardToCase() {
         HerdConfig c = HerdConfig.of(Map.of());
         assertThat(c.nodeName("alford")).isEqualTo("Alford");
