@@ -21,6 +21,7 @@ public record Place(String id, String name, double lat, double lng, String vicin
                     List<String> types, long prominence, String url) {
 
     public Place {
-        types = types == null ? List.of() : List.copyOf(types);
+        // a handful of type names recur across every place: share one copy of each
+        types = types == null ? List.of() : types.stream().map(String::intern).toList();
     }
 }
