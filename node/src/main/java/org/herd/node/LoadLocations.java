@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * nodes), as the nodes would have written them: for measuring replay and for benchmarks.
  */
 @Command(name = "load-locations", description = "Publish synthetic location updates to the locations topic (for replay measurements).")
-final class LoadLocations implements Callable<Integer> {
+public final class LoadLocations implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main parent;
 
@@ -38,7 +38,13 @@ final class LoadLocations implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HerdConfig config = parent.config();
+        double rate = publish(parent.config(), count, clients, seed);
+        System.out.printf("published %,d updates for %,d clients (%,.0f updates/s)%n", count, Math.min(count, clients), rate);
+        return 0;
+    }
+
+    /** Publishes {@code count} updates for {@code clients} clients; returns updates per second. */
+    public static double publish(HerdConfig config, long count, int clients, long seed) throws Exception {
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -72,9 +78,6 @@ final class LoadLocations implements Callable<Integer> {
         if (failure.get() != null) {
             throw failure.get();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("published %,d updates for %,d clients in %.1f s (%,.0f updates/s)%n",
-                count, Math.min(count, clients), seconds, count / seconds);
-        return 0;
+        return count / ((System.nanoTime() - t0) / 1e9);
     }
 }

@@ -21,6 +21,8 @@ public final class NodeMetrics {
 
     public NodeMetrics(String node) {
         registry.config().commonTags("node", node);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
     }
 
     /** One request answered: {@code outcome} is ok, invalid (the client's fault) or error (ours or Kafka's). */

@@ -1,0 +1,458 @@
+package org.herd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.herd.node.HerdConfig;
+import org.herd.node.LoadLocations;
+import org.herd.stream.Json;
+import org.herd.stream.Location;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The herd benchmark: drives a running herd (scripts/herd up) over real TCP connections and
+ * measures, in the same run, what Kafka itself does on the same broker, so the herd can be
+ * stated as a ratio of its engine. Writes a Markdown table and JSON.
+ */
+@Command(name = "herd-bench", mixinStandardHelpOptions = true, description = "Benchmark a running herd against Kafka's own limits.")
+public final class HerdBench implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "config/herd.properties")
+    Path configFile;
+    @Option(names = "--seconds", defaultValue = "10", description = "duration of each throughput phase")
+    int seconds;
+    @Option(names = "--connections", defaultValue = "32")
+    int connections;
+    @Option(names = "--window", defaultValue = "32", description = "commands in flight per connection")
+    int window;
+    @Option(names = "--clients", defaultValue = "1000000", description = "known clients needed for the WHATSAT phase")
+    int knownClients;
+    @Option(names = "--whatsat-rate", defaultValue = "10000")
+    int whatsatRate;
+    @Option(names = "--out", defaultValue = "bench/target/performance-run.md")
+    Path out;
+
+    private HerdConfig config;
+    private List<String> nodes;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final StringBuilder table = new StringBuilder();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new HerdBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        config = HerdConfig.load(configFile, System.getenv());
+        nodes = config.nodes();
+        table.append("| measure | herd | Kafka baseline | ratio |\n|---|---|---|---|\n");
+        ensureKnownClients();
+
+        double raw = baselineProducer();
+        for (int n : new int[] {1, nodes.size()}) {
+            double herd = ingest(n, null);
+            row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
+                    fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
+        }
+        Histogram kafkaE2e = kafkaEndToEnd(1000);
+        Histogram idle = propagation(300, false);
+        Histogram loaded = propagation(300, true);
+        row("propagation idle, AT to visible at another node: p50 / p99 / max (ms)", pcts(idle),
+                pcts(kafkaE2e) + " (end-to-end)", String.format("p99 %.1fx", (double) idle.getValueAtPercentile(99) / kafkaE2e.getValueAtPercentile(99)));
+        row("propagation under ingest load: p50 / p99 / max (ms)", pcts(loaded), "", "");
+        whatsat();
+        rebuild();
+        memory();
+        String md = "Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores ("
+                + System.getProperty("os.name") + ", Java " + System.getProperty("java.version") + "); herd of "
+                + nodes.size() + " nodes and one broker on the same machine.\n\n" + table;
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md);
+        Files.writeString(Path.of(out.toString().replaceAll("\\.md$", "") + ".json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        System.out.println(md);
+        return 0;
+    }
+
+    // --- phases ----------------------------------------------------------------------------------
+
+    private void ensureKnownClients() throws Exception {
+        long known = status(nodes.get(0)).path("clientsEstimate").asLong();
+        if (known < knownClients * 0.9) {
+            System.out.printf("loading %,d clients (the herd knows about %,d)...%n", knownClients, known);
+            LoadLocations.publish(config, knownClients, knownClients, 7);
+        }
+        awaitCaughtUp();
+    }
+
+    private void awaitCaughtUp() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        for (String n : nodes) {
+            while (true) {
+                JsonNode lag = status(n).path("lag");
+                long total = 0;
+                for (JsonNode v : lag) {
+                    total += v.asLong();
+                }
+                if (total == 0 && lag.size() > 0) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(n + " did not catch up");
+                }
+                Thread.sleep(500); // polling the node's status
+            }
+        }
+    }
+
+    /** Kafka's own producer throughput for the same records, to a topic of the same shape. */
+    private double baselineProducer() throws Exception {
+        String topic = "herd.bench.baseline";
+        try (Admin admin = Admin.create(config.kafkaClientSettings())) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, config.getInt("topics.partitions"),
+                        (short) config.getInt("topics.replication.factor")))).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        AtomicLong acked = new AtomicLong();
+        long t0 = System.nanoTime();
+        long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            long i = 0;
+            while (System.nanoTime() < end) {
+                String client = "base-" + (i % 10000);
+                byte[] value = Json.encode(location(client, i++, "Alford"));
+                p.send(new ProducerRecord<>(topic, client, value), (m, e) -> {
+                    if (e == null) {
+                        acked.incrementAndGet();
+                    }
+                });
+            }
+            p.flush();
+        }
+        double rate = acked.get() / ((System.nanoTime() - t0) / 1e9);
+        results.put("baselineProducerPerSecond", Math.round(rate));
+        return rate;
+    }
+
+    private static Location location(String client, long i, String node) {
+        double lat = (i * 7 % 1600) / 10.0 - 80;
+        double lng = (i * 13 % 3400) / 10.0 - 170;
+        String loc = String.format("%+.6f%+.6f", lat, lng);
+        String time = (1_800_000_000L + i) + ".123456789";
+        return new Location(client, loc, lat, lng, time, node, "AT " + node + " +0.000100000 " + client + " " + loc + " " + time);
+    }
+
+    /** Pipelined IAMATs over {@code connections} connections spread on the first {@code n} nodes. */
+    private double ingest(int n, AtomicBoolean stopFlag) throws Exception {
+        Recorder latency = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicBoolean stop = stopFlag != null ? stopFlag : new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        long t0 = System.nanoTime();
+        int conns = stopFlag != null ? Math.max(2, connections / 4) : connections;
+        for (int c = 0; c < conns; c++) {
+            int id = c;
+            int port = config.tcpPort(nodes.get(c % n));
+            Thread t = new Thread(() -> {
+                try (PipelinedClient pc = new PipelinedClient(port, window, latency, ok, errors)) {
+                    long i = 0;
+                    while (!stop.get() && (stopFlag != null || System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds))) {
+                        pc.send("IAMAT ingest-" + id + "-" + (i % 5000) + " +34.068930-118.445127 " + (1_900_000_000L + i) + ".5",
+                                false, System.nanoTime());
+                        i++;
+                        if (i % 16 == 0) {
+                            pc.flush();
+                        }
+                    }
+                    pc.flush();
+                    pc.drain(window);
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+            }, "ingest-" + c);
+            threads.add(t);
+            t.start();
+        }
+        if (stopFlag != null) {
+            return 0;
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double rate = ok.get() / elapsed;
+        Histogram h = latency.getIntervalHistogram();
+        results.put("ingest" + n + "NodesPerSecond", Math.round(rate));
+        results.put("ingest" + n + "NodesLatencyMs", latencyMap(h));
+        System.out.printf("ingest at %d node(s): %,.0f AT/s, %d errors, latency %s ms%n", n, rate, errors.get(), pcts(h));
+        return rate;
+    }
+
+    /** Kafka's own end-to-end latency: produce (acks=all) then consume, one record at a time. */
+    private Histogram kafkaEndToEnd(int samples) throws Exception {
+        String topic = "herd.bench.baseline";
+        Map<String, Object> pp = new HashMap<>(config.kafkaClientSettings());
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Map<String, Object> cp = new HashMap<>(config.kafkaClientSettings());
+        cp.put("enable.auto.commit", false);
+        cp.put("fetch.max.wait.ms", 100);
+        Histogram h = new Histogram(3);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
+             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToEnd(List.of(tp));
+            c.position(tp);
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                p.send(new ProducerRecord<>(topic, 0, "e2e", Json.encode(location("e2e", i, "Alford")))).get();
+                boolean seen = false;
+                while (!seen) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        seen = true;
+                    }
+                }
+                h.recordValue((System.nanoTime() - t0) / 1000);
+            }
+        }
+        results.put("kafkaEndToEndMs", latencyMap(h));
+        System.out.printf("Kafka end-to-end: %s ms%n", pcts(h));
+        return h;
+    }
+
+    /** An IAMAT at one node, then a WHATSAT at each other node: time from the AT to each answer showing it. */
+    private Histogram propagation(int samples, boolean underLoad) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        if (underLoad) {
+            ingest(nodes.size(), stop);
+            Thread.sleep(2000); // let the background load settle
+        }
+        Histogram h = new Histogram(3);
+        List<org.herd.bench.LineConn> readers = new ArrayList<>();
+        for (String n : nodes) {
+            readers.add(new LineConn(config.tcpPort(n)));
+        }
+        try {
+            for (int i = 0; i < samples; i++) {
+                int w = i % nodes.size();
+                String client = "prop-" + (underLoad ? "l" : "i") + "-" + i;
+                String at = readers.get(w).ask("IAMAT " + client + " +1.000000+1.000000 " + (2_000_000_000L + i));
+                long t0 = System.nanoTime();
+                for (int r = 0; r < nodes.size(); r++) {
+                    if (r != w) {
+                        readers.get(r).send("WHATSAT " + client + " 1 1");
+                    }
+                }
+                for (int r = 0; r < nodes.size(); r++) {
+                    if (r != w) {
+                        String reply = readers.get(r).readReply();
+                        if (!reply.startsWith(at)) {
+                            throw new IllegalStateException("a read after the AT did not see the update: " + reply);
+                        }
+                        h.recordValue((System.nanoTime() - t0) / 1000);
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            for (LineConn c : readers) {
+                c.close();
+            }
+        }
+        results.put(underLoad ? "propagationUnderLoadMs" : "propagationIdleMs", latencyMap(h));
+        System.out.printf("propagation %s: %s ms%n", underLoad ? "under load" : "idle", pcts(h));
+        return h;
+    }
+
+    /** WHATSAT on one node: an open-loop run at a fixed rate, then as fast as it goes. */
+    private void whatsat() throws Exception {
+        int port = config.tcpPort(nodes.get(0));
+        for (boolean fixedRate : new boolean[] {true, false}) {
+            Recorder latency = new Recorder(3);
+            AtomicLong ok = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            int conns = 16;
+            long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            long intervalNanos = fixedRate ? TimeUnit.SECONDS.toNanos(1) * conns / whatsatRate : 0;
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < conns; c++) {
+                int id = c;
+                Thread t = new Thread(() -> {
+                    SplittableRandom random = new SplittableRandom(id);
+                    try (PipelinedClient pc = new PipelinedClient(port, fixedRate ? 1024 : window, latency, ok, errors)) {
+                        long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+                        long due = t0 + id * intervalNanos / conns;
+                        while (due < end) {
+                            if (fixedRate) {
+                                long wait = due - System.nanoTime();
+                                if (wait > 0) {
+                                    TimeUnit.NANOSECONDS.sleep(wait); // pacing an open-loop load
+                                }
+                            }
+                            String client = "load-" + random.nextInt(knownClients) + ".example";
+                            pc.send("WHATSAT " + client + " 10 5", true, fixedRate ? due : System.nanoTime());
+                            if (fixedRate) {
+                                pc.flush();
+                                due += intervalNanos;
+                            } else {
+                                due = System.nanoTime();
+                                pc.flush();
+                            }
+                        }
+                        pc.flush();
+                        pc.drain(fixedRate ? 1024 : window);
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                }, "whatsat-" + c);
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            Histogram h = latency.getIntervalHistogram();
+            double rate = (ok.get() + errors.get()) / (double) seconds;
+            String key = fixedRate ? "whatsatAt" + whatsatRate : "whatsatMax";
+            results.put(key + "PerSecond", Math.round(rate));
+            results.put(key + "LatencyMs", latencyMap(h));
+            results.put(key + "Unknown", errors.get());
+            System.out.printf("WHATSAT %s: %,.0f/s (%d not known), latency %s ms%n",
+                    fixedRate ? "at " + whatsatRate + "/s" : "max", rate, errors.get(), pcts(h));
+            row(fixedRate ? "WHATSAT at " + whatsatRate + "/s offered, one node: achieved/s, p50 / p99 / max (ms)"
+                            : "WHATSAT as fast as it goes, one node: queries/s, p50 / p99 / max (ms)",
+                    fmt(rate) + "; " + pcts(h), "", "");
+        }
+    }
+
+    /** Replays the topics into a fresh replica of one node; reports time and rate. */
+    private void rebuild() throws Exception {
+        String node = nodes.get(nodes.size() - 1);
+        admin(node, "POST", "/admin/replay");
+        JsonNode s;
+        do {
+            Thread.sleep(500); // polling replay progress
+            s = admin(node, "GET", "/admin/replay");
+        } while (s.get("state").asText().equals("running"));
+        long records = 0;
+        for (JsonNode v : s.get("applied")) {
+            records += v.asLong();
+        }
+        double secs = (s.get("finishedAtMillis").asLong() - s.get("startedAtMillis").asLong()) / 1000.0;
+        results.put("rebuildRecords", records);
+        results.put("rebuildSeconds", secs);
+        row("rebuild: replay into a fresh replica (records, seconds, records/s)",
+                String.format("%,d in %.1f s (%,.0f/s)", records, secs, records / secs), "", "");
+        System.out.printf("rebuild of %s: %,d records in %.1f s%n", node, records, secs);
+    }
+
+    private void memory() throws Exception {
+        StringBuilder heap = new StringBuilder();
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String n : nodes) {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.httpPort(n) + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double used = metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{area=\"heap\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            long rss = rss(n);
+            m.put(n, Map.of("heapUsedMiB", Math.round(used / (1 << 20)), "rssMiB", rss));
+            heap.append(String.format("%s %d/%d ", n, Math.round(used / (1 << 20)), rss));
+        }
+        results.put("memory", m);
+        row("node memory: heap used / RSS (MiB)", heap.toString().trim(), "", "");
+    }
+
+    private static long rss(String node) {
+        try {
+            String pid = Files.readString(Path.of("run", "pids", node + ".pid")).trim();
+            return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private JsonNode status(String node) throws Exception {
+        return admin(node, "GET", "/admin/status");
+    }
+
+    private JsonNode admin(String node, String method, String path) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.adminPort(node) + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return Json.MAPPER.readTree(http.send(req, HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private void row(String measure, String herd, String kafka, String ratio) {
+        table.append("| ").append(measure).append(" | ").append(herd).append(" | ").append(kafka).append(" | ")
+                .append(ratio).append(" |\n");
+    }
+
+    private static Map<String, Double> latencyMap(Histogram h) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("p50", h.getValueAtPercentile(50) / 1000.0);
+        m.put("p99", h.getValueAtPercentile(99) / 1000.0);
+        m.put("max", h.getMaxValue() / 1000.0);
+        return m;
+    }
+
+    private static String pcts(Histogram h) {
+        return String.format("%.2f / %.2f / %.2f", h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
+
+    private static String fmt(double v) {
+        return String.format("%,.0f", v);
+    }
+
+    private static String pct(double ratio) {
+        return String.format("%.0f%%", ratio * 100);
+    }
+}

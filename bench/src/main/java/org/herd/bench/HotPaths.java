@@ -1,0 +1,70 @@
+package org.herd.bench;
+
+import org.herd.node.PlacesSeeder;
+import org.herd.node.protocol.Command;
+import org.herd.node.protocol.LineParser;
+import org.herd.node.protocol.NearbySearchJson;
+import org.herd.node.protocol.Replies;
+import org.herd.stream.NearbyPlace;
+import org.herd.stream.Place;
+import org.herd.stream.PlacesIndex;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** JMH microbenchmarks of the hot paths: parsing and formatting lines, the spatial query, WHATSAT JSON. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class HotPaths {
+    private static final String IAMAT = "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1621464827.959498503";
+    private final Instant received = Instant.ofEpochSecond(1621464828, 223371889);
+    private Command.Iamat parsed;
+    private PlacesIndex index;
+    private List<NearbyPlace> twenty;
+
+    @Setup
+    public void setUp() throws Exception {
+        parsed = (Command.Iamat) LineParser.parse(IAMAT);
+        index = new PlacesIndex();
+        for (Place p : PlacesSeeder.read(Path.of(System.getProperty("herd.places",
+                "data/places/geonames-cities.tsv.gz")), p -> true)) {
+            index.upsert(p);
+        }
+        twenty = index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE);
+    }
+
+    @Benchmark
+    public Command parseIamat() {
+        return LineParser.parse(IAMAT);
+    }
+
+    @Benchmark
+    public String formatAt() {
+        return Replies.at("Alford", received, parsed);
+    }
+
+    @Benchmark
+    public List<NearbyPlace> nearby10km() {
+        return index.nearby(34.068930, -118.445127, 10_000, 5, PlacesIndex.Rank.PROMINENCE);
+    }
+
+    @Benchmark
+    public List<NearbyPlace> nearby50km() {
+        return index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE);
+    }
+
+    @Benchmark
+    public String whatsatJson20() {
+        return NearbySearchJson.write(twenty);
+    }
+}

@@ -1,0 +1,121 @@
+package org.herd.bench;
+
+import org.HdrHistogram.Recorder;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One line-protocol connection used the pipelined way: up to {@code window} commands in flight; a
+ * reader thread matches replies to commands in order and records each latency (from the time the
+ * command was due, so a stalled server cannot hide its queueing: no coordinated omission).
+ */
+final class PipelinedClient implements AutoCloseable {
+    private record InFlight(long dueNanos, boolean multiLine) {
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final Semaphore window;
+    private final ArrayBlockingQueue<InFlight> inFlight;
+    private final Recorder latency;
+    private final AtomicLong ok;
+    private final AtomicLong errors;
+    private final Thread reader;
+    private volatile boolean closed;
+
+    PipelinedClient(int port, int window, Recorder latency, AtomicLong ok, AtomicLong errors) throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        out = new BufferedOutputStream(socket.getOutputStream(), 1 << 14);
+        in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+        this.window = new Semaphore(window);
+        this.inFlight = new ArrayBlockingQueue<>(window + 1);
+        this.latency = latency;
+        this.ok = ok;
+        this.errors = errors;
+        reader = new Thread(this::readLoop, "bench-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Sends a command due at {@code dueNanos}; blocks while the window is full. */
+    void send(String line, boolean multiLineReply, long dueNanos) throws IOException, InterruptedException {
+        window.acquire();
+        inFlight.add(new InFlight(dueNanos, multiLineReply));
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Waits until every command sent has its reply. */
+    void drain(int window) throws InterruptedException {
+        window(window);
+    }
+
+    private void window(int permits) throws InterruptedException {
+        this.window.acquire(permits);
+        this.window.release(permits);
+    }
+
+    private void readLoop() {
+        try {
+            while (!closed) {
+                String first = readLine();
+                if (first == null) {
+                    return;
+                }
+                InFlight f = inFlight.take();
+                if (f.multiLine() && first.startsWith("AT ")) {
+                    String l;
+                    while ((l = readLine()) != null && !l.isEmpty()) {
+                        // the JSON of a WHATSAT reply, up to its empty line
+                    }
+                }
+                latency.recordValue(Math.max(0, System.nanoTime() - f.dueNanos()) / 1000);
+                if (first.startsWith("AT ")) {
+                    ok.incrementAndGet();
+                } else {
+                    errors.incrementAndGet();
+                }
+                window.release();
+            }
+        } catch (IOException | InterruptedException e) {
+            // connection closed
+        }
+    }
+
+    private final StringBuilder line = new StringBuilder(256);
+
+    private String readLine() throws IOException {
+        line.setLength(0);
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                return null;
+            }
+            line.append((char) b);
+        }
+        return line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        socket.close();
+    }
+}
