@@ -48,7 +48,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private final AtomicLong pendingReplies;
     private final String id = "c" + IDS.incrementAndGet();
     private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
-    private CompletableFuture<?> lastRead = CompletableFuture.completedFuture(null);
+    /** Completes when every WHATSAT so far on this connection has its reply. */
+    private CompletableFuture<?> readsDone = CompletableFuture.completedFuture(null);
+    /** Completes when every IAMAT so far on this connection has its reply. */
+    private CompletableFuture<?> writesDone = CompletableFuture.completedFuture(null);
     private boolean inputClosed;
     private boolean closing;
 
@@ -105,7 +108,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             } else if (command instanceof Command.Whatsat whatsat) {
                 kind = "WHATSAT";
                 read = true;
-                reply = afterEarlierCommands()
+                reply = afterEarlierWrites()
                         .thenCompose(v -> service.whatsat(whatsat))
                         .handle((answer, error) -> {
                             if (error != null) {
@@ -123,8 +126,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - t0));
         pending.add(reply);
         pendingReplies.incrementAndGet();
+        // one small node per command, however many are pending (allOf over all pending is quadratic)
         if (read) {
-            lastRead = reply;
+            readsDone = CompletableFuture.allOf(readsDone, reply);
+        } else if (kind.equals("IAMAT")) {
+            writesDone = CompletableFuture.allOf(writesDone, reply);
         }
         if (pending.size() >= maxPending) {
             ctx.channel().config().setAutoRead(false);
@@ -134,13 +140,12 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     /** An IAMAT waits for earlier WHATSATs on its connection, so they cannot see it. */
     private CompletableFuture<?> afterEarlierReads() {
-        return lastRead;
+        return readsDone;
     }
 
-    /** A WHATSAT waits for every earlier command on its connection, so it sees earlier IAMATs. */
-    private CompletableFuture<Void> afterEarlierCommands() {
-        return pending.isEmpty() ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+    /** A WHATSAT waits for earlier IAMATs on its connection, so it sees them. */
+    private CompletableFuture<?> afterEarlierWrites() {
+        return writesDone;
     }
 
     /** Writes every reply that is ready and has no unready reply before it. */
