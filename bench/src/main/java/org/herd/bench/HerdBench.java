@@ -67,6 +67,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/target/performance-run.md")
     Path out;
 
+    private static final long RUN = System.currentTimeMillis();
     private HerdConfig config;
     private List<String> nodes;
     private final Map<String, Object> results = new LinkedHashMap<>();
@@ -202,7 +203,7 @@ public final class HerdBench implements Callable<Integer> {
                 try (PipelinedClient pc = new PipelinedClient(port, window, latency, ok, errors)) {
                     long i = 0;
                     while (!stop.get() && (stopFlag != null || System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds))) {
-                        pc.send("IAMAT ingest-" + id + "-" + (i % 5000) + " +34.068930-118.445127 " + (1_900_000_000L + i) + ".5",
+                        pc.send("IAMAT ingest-" + RUN + "-" + id + "-" + (i % 5000) + " +34.068930-118.445127 " + (1_900_000_000L + i) + ".5",
                                 false, System.nanoTime());
                         i++;
                         if (i % 16 == 0) {
@@ -281,7 +282,8 @@ public final class HerdBench implements Callable<Integer> {
         try {
             for (int i = 0; i < samples; i++) {
                 int w = i % nodes.size();
-                String client = "prop-" + (underLoad ? "l" : "i") + "-" + i;
+                // unique per run: an equal client time would (rightly) leave an older run's update in place
+                String client = "prop-" + RUN + (underLoad ? "-l-" : "-i-") + i;
                 String at = readers.get(w).ask("IAMAT " + client + " +1.000000+1.000000 " + (2_000_000_000L + i));
                 long t0 = System.nanoTime();
                 for (int r = 0; r < nodes.size(); r++) {
