@@ -62,14 +62,10 @@ final class PipelinedClient implements AutoCloseable {
         out.flush();
     }
 
-    /** Waits until every command sent has its reply. */
-    void drain(int window) throws InterruptedException {
-        window(window);
-    }
-
-    private void window(int permits) throws InterruptedException {
-        this.window.acquire(permits);
-        this.window.release(permits);
+    /** Waits until every command sent has its reply ({@code permits}: the window size). */
+    void drain(int permits) throws InterruptedException {
+        window.acquire(permits);
+        window.release(permits);
     }
 
     private void readLoop() {

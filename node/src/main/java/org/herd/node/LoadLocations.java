@@ -1,7 +1,6 @@
 package org.herd.node;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -11,7 +10,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -45,13 +43,7 @@ public final class LoadLocations implements Callable<Integer> {
 
     /** Publishes {@code count} updates for {@code clients} clients; returns updates per second. */
     public static double publish(HerdConfig config, long count, int clients, long seed) throws Exception {
-        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "herd-load-locations");
+        Map<String, Object> props = PlacesSeeder.bulkProducerSettings(config, "herd-load-locations");
         List<String> nodes = config.nodes();
         SplittableRandom random = new SplittableRandom(seed);
         AtomicReference<Exception> failure = new AtomicReference<>();

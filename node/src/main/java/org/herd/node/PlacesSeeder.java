@@ -75,12 +75,7 @@ public final class PlacesSeeder {
             log.info("places topic {} already holds data set {}", topic, dataset);
             return 0;
         }
-        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "herd-places-seeder");
+        Map<String, Object> props = bulkProducerSettings(config, "herd-places-seeder");
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -101,6 +96,21 @@ public final class PlacesSeeder {
         }
         log.info("loaded {} places of {} into {}", places.size(), dataset, topic);
         return places.size();
+    }
+
+    /**
+     * Settings for loading many records at once (places, synthetic updates): durable
+     * ({@code acks=all}, idempotent) and batched rather than low-latency.
+     */
+    static Map<String, Object> bulkProducerSettings(HerdConfig config, String clientId) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        return props;
     }
 
     /** Reads the one partition the marker's key maps to, from its start to its end. */

@@ -2,7 +2,6 @@ package org.herd.stream;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -35,19 +34,6 @@ public final class HerdQueries {
 
     public Optional<Place> place(String id) {
         return Optional.ofNullable(places.get(id));
-    }
-
-    /** Number of clients with a stored location (walks the store: for status, not for hot paths). */
-    public long clientCount() {
-        long n = 0;
-        try (KeyValueIterator<String, byte[]> it = locationStore().all()) {
-            while (it.hasNext()) {
-                if (!Topics.isBookkeeping(it.next().key)) {
-                    n++;
-                }
-            }
-        }
-        return n;
     }
 
     /** RocksDB's estimate of the number of clients: cheap, for metrics and status. */
