@@ -22,8 +22,9 @@ import java.util.concurrent.Executors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The optional Google Places upstream, against a local HTTP server that replays a recorded Nearby
- * Search response (or fails in the ways Google can), with a real node on a real broker.
+ * The optional Google Places upstream, against a local HTTP server that replays a stored Nearby
+ * Search response (src/test/resources/google: a fixture written in Google's documented response
+ * format, with its extra fields; not captured from Google, since this environment has no network) (or fails in the ways Google can), with a real node on a real broker.
  */
 class GoogleUpstreamIT {
     private static final String KEY = "test-key-SECRET-1234";
