@@ -68,6 +68,8 @@ public final class HerdBench implements Callable<Integer> {
     Path out;
 
     private static final long RUN = System.currentTimeMillis();
+    /** Load generators running in the background (propagation under load); joined when stopped. */
+    private final List<Thread> background = new ArrayList<>();
     private HerdConfig config;
     private List<String> nodes;
     private final Map<String, Object> results = new LinkedHashMap<>();
@@ -220,6 +222,7 @@ public final class HerdBench implements Callable<Integer> {
             t.start();
         }
         if (stopFlag != null) {
+            background.addAll(threads);
             return 0;
         }
         for (Thread t : threads) {
@@ -303,6 +306,10 @@ public final class HerdBench implements Callable<Integer> {
             }
         } finally {
             stop.set(true);
+            for (Thread t : background) {
+                t.join(); // the next phase must not share the machine with this load
+            }
+            background.clear();
             for (LineConn c : readers) {
                 c.close();
             }
@@ -360,7 +367,7 @@ public final class HerdBench implements Callable<Integer> {
                 t.join();
             }
             Histogram h = latency.getIntervalHistogram();
-            double rate = (ok.get() + errors.get()) / (double) seconds;
+            double rate = (ok.get() + errors.get()) / ((System.nanoTime() - t0) / 1e9);
             String key = fixedRate ? "whatsatAt" + whatsatRate : "whatsatMax";
             results.put(key + "PerSecond", Math.round(rate));
             results.put(key + "LatencyMs", latencyMap(h));
