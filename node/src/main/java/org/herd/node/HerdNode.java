@@ -188,12 +188,13 @@ public final class HerdNode implements AutoCloseable {
      */
     public synchronized Replay.Status startReplay() {
         if (replay.running()) {
-            return replay.status(null);
+            return replay.status();
         }
         replay.begin();
-        CompletableFuture.runAsync(this::runReplay, Executors.newSingleThreadExecutor(
-                new DefaultThreadFactory("herd-" + name + "-replay", true)));
-        return replay.status(null);
+        Thread worker = new Thread(this::runReplay, "herd-" + name + "-replay");
+        worker.setDaemon(true);
+        worker.start();
+        return replay.status();
     }
 
     private void runReplay() {
@@ -231,7 +232,7 @@ public final class HerdNode implements AutoCloseable {
     }
 
     public Replay.Status replayStatus() {
-        return replay.status(replica);
+        return replay.status();
     }
 
     public String name() {
@@ -269,7 +270,7 @@ public final class HerdNode implements AutoCloseable {
             s.put("applied", r.applied());
             s.put("lag", r.barrier.lag());
         }
-        s.put("replay", replay.status(r).state());
+        s.put("replay", replay.status().state());
         return s;
     }
 

@@ -63,7 +63,7 @@ public final class Replay {
         building = null;
     }
 
-    synchronized Status status(Replica current) {
+    synchronized Status status() {
         Map<String, Long> applied = running() && building != null ? applied(building) : finalApplied;
         long done = applied.values().stream().mapToLong(Long::longValue).sum();
         long total = target.values().stream().mapToLong(Long::longValue).sum();

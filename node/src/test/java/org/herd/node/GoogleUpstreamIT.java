@@ -85,6 +85,12 @@ class GoogleUpstreamIT {
                 "places.google.fallback", fallback));
     }
 
+    /** The local index holds one place near the client, so a fallback answer is recognisable. */
+    private static void seedOneLocalPlace(TestHerd herd) {
+        herd.seedPlaces(List.of(new org.herd.stream.Place("gn:local", "Local index place", 34.07, -118.44, "",
+                List.of("locality"), 1, null)));
+    }
+
     private static JsonNode whatsatJson(String reply) throws Exception {
         return Json.MAPPER.readTree(reply.substring(reply.indexOf('\n') + 1));
     }
@@ -92,8 +98,7 @@ class GoogleUpstreamIT {
     @Test
     void whatsatAsksGoogleAndKeepsOnlyResultsWithinTheRadiusAndLimit() throws Exception {
         try (TestHerd herd = herd("local").start("Alford")) {
-            herd.seedPlaces(List.of(new org.herd.stream.Place("gn:local", "Local index place", 34.07, -118.44, "",
-                    List.of("locality"), 1, null)));
+            seedOneLocalPlace(herd);
             try (LineClient c = herd.client("Alford")) {
                 c.ask("IAMAT kiwi +34.068930-118.445127 1621464827.959498503");
                 JsonNode two = whatsatJson(c.whatsat("WHATSAT kiwi 10 2"));
@@ -121,8 +126,7 @@ class GoogleUpstreamIT {
     @Test
     void whenGoogleFailsTheLocalIndexAnswers() throws Exception {
         try (TestHerd herd = herd("local").start("Alford")) {
-            herd.seedPlaces(List.of(new org.herd.stream.Place("gn:local", "Local index place", 34.07, -118.44, "",
-                    List.of("locality"), 1, null)));
+            seedOneLocalPlace(herd);
             try (LineClient c = herd.client("Alford")) {
                 c.ask("IAMAT kiwi +34.068930-118.445127 1621464827.959498503");
                 for (String failure : List.of("error500", "denied", "garbage", "slow")) {

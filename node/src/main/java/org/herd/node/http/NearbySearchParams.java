@@ -42,7 +42,7 @@ final class NearbySearchParams {
             throw new IllegalArgumentException("location out of range: latitude within ±90, longitude within ±180");
         }
         String rankby = one(params, "rankby");
-        PlacesIndex.Rank rank = rankby == null ? PlacesIndex.Rank.PROMINENCE : PublicApi.rank(rankby);
+        PlacesIndex.Rank rank = rankby == null ? PlacesIndex.Rank.PROMINENCE : rank(rankby);
         String type = one(params, "type");
         String keyword = one(params, "keyword");
         if (keyword == null) {
@@ -72,6 +72,14 @@ final class NearbySearchParams {
             }
         }
         return new NearbyQuery(lat, lng, radius, PAGE_SIZE, rank, blankToNull(type), blankToNull(keyword));
+    }
+
+    private static PlacesIndex.Rank rank(String s) {
+        return switch (s) {
+            case "prominence" -> PlacesIndex.Rank.PROMINENCE;
+            case "distance" -> PlacesIndex.Rank.DISTANCE;
+            default -> throw new IllegalArgumentException("rankby must be prominence or distance");
+        };
     }
 
     private static String one(Map<String, List<String>> params, String name) {

@@ -14,7 +14,6 @@ import org.herd.node.protocol.NearbySearchJson;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
-import org.herd.stream.PlacesIndex;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -305,13 +304,5 @@ public final class PublicApi {
             super(message, null, false, false);
             this.details = details;
         }
-    }
-
-    static PlacesIndex.Rank rank(String s) {
-        return switch (s) {
-            case "prominence" -> PlacesIndex.Rank.PROMINENCE;
-            case "distance" -> PlacesIndex.Rank.DISTANCE;
-            default -> throw new IllegalArgumentException("rankby must be prominence or distance");
-        };
     }
 }

@@ -33,13 +33,9 @@ public final class LineServer implements AutoCloseable {
     static final byte[] BUSY = "ERROR busy too many connections\n".getBytes(StandardCharsets.UTF_8);
 
     private final Channel channel;
-    private final AtomicInteger connections;
-    private final AtomicLong pendingReplies;
 
-    private LineServer(Channel channel, AtomicInteger connections, AtomicLong pendingReplies) {
+    private LineServer(Channel channel) {
         this.channel = channel;
-        this.connections = connections;
-        this.pendingReplies = pendingReplies;
     }
 
     /** Settings of the line-protocol server. */
@@ -77,7 +73,7 @@ public final class LineServer implements AutoCloseable {
                                         settings.maxPending(), pendingReplies));
                     }
                 });
-        LineServer server = new LineServer(b.bind(host, port).sync().channel(), connections, pendingReplies);
+        LineServer server = new LineServer(b.bind(host, port).sync().channel());
         metrics.gauge("herd.connections", "Open line-protocol connections", connections::get, "protocol", "line");
         metrics.gauge("herd.line.pending.replies", "Line-protocol replies not yet written, all connections",
                 pendingReplies::get);
