@@ -66,14 +66,27 @@ public final class HerdBench implements Callable<Integer> {
     int whatsatRate;
     @Option(names = "--out", defaultValue = "bench/target/performance-run.md")
     Path out;
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,propagation,whatsat,rebuild,memory",
+            description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
+    List<String> phases;
+    @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
+    List<Integer> ingestNodes;
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "load before measuring, so that every JVM has compiled its hot paths (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+    @Option(names = "--no-baseline", description = "skip Kafka's own producer baseline (for profiling the herd alone)")
+    boolean noBaseline;
 
     private static final long RUN = System.currentTimeMillis();
     /** Load generators running in the background (propagation under load); joined when stopped. */
     private final List<Thread> background = new ArrayList<>();
     private HerdConfig config;
+    private CpuMeter cpu;
     private List<String> nodes;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final StringBuilder table = new StringBuilder();
+    /** CPU per record of the raw producer baseline: producer (this JVM) plus broker. */
+    private long baselineCpuMicros;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public static void main(String[] args) {
@@ -84,24 +97,38 @@ public final class HerdBench implements Callable<Integer> {
     public Integer call() throws Exception {
         config = HerdConfig.load(configFile, System.getenv());
         nodes = config.nodes();
+        List<String> processes = new ArrayList<>(nodes);
+        processes.add("broker");
+        cpu = new CpuMeter(Path.of("run", "pids"), processes);
         table.append("| measure | herd | Kafka baseline | ratio |\n|---|---|---|---|\n");
         ensureKnownClients();
+        warmUp();
 
-        double raw = baselineProducer();
-        for (int n : new int[] {1, nodes.size()}) {
-            double herd = ingest(n, null);
-            row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
-                    fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
+        if (phases.contains("ingest")) {
+            double raw = noBaseline ? Double.NaN : baselineProducer();
+            for (int n : ingestNodes != null ? ingestNodes : List.of(1, nodes.size())) {
+                double herd = ingest(n);
+                row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
+                        fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
+            }
         }
-        Histogram kafkaE2e = kafkaEndToEnd(1000);
-        Histogram idle = propagation(300, false);
-        Histogram loaded = propagation(300, true);
-        row("propagation idle, AT to visible at another node: p50 / p99 / max (ms)", pcts(idle),
-                pcts(kafkaE2e) + " (end-to-end)", String.format("p99 %.1fx", (double) idle.getValueAtPercentile(99) / kafkaE2e.getValueAtPercentile(99)));
-        row("propagation under ingest load: p50 / p99 / max (ms)", pcts(loaded), "", "");
-        whatsat();
-        rebuild();
-        memory();
+        if (phases.contains("propagation")) {
+            Histogram kafkaE2e = kafkaEndToEnd(1000);
+            Histogram idle = propagation(300, false);
+            Histogram loaded = propagation(300, true);
+            row("propagation idle, AT to visible at another node: p50 / p99 / max (ms)", pcts(idle),
+                    pcts(kafkaE2e) + " (end-to-end)", String.format("p99 %.1fx", (double) idle.getValueAtPercentile(99) / kafkaE2e.getValueAtPercentile(99)));
+            row("propagation under ingest load: p50 / p99 / max (ms)", pcts(loaded), "", "");
+        }
+        if (phases.contains("whatsat")) {
+            whatsat();
+        }
+        if (phases.contains("rebuild")) {
+            rebuild();
+        }
+        if (phases.contains("memory")) {
+            memory();
+        }
         String md = "Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores ("
                 + System.getProperty("os.name") + ", Java " + System.getProperty("java.version") + "); herd of "
                 + nodes.size() + " nodes and one broker on the same machine.\n\n" + table;
@@ -144,6 +171,39 @@ public final class HerdBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * Load that is not measured: six JVMs that have just started spend much of their CPU compiling
+     * their hot paths, which would be measured as the herd's cost otherwise.
+     */
+    private void warmUp() throws Exception {
+        if (warmupSeconds <= 0) {
+            return;
+        }
+        System.out.printf("warming up for %d s...%n", (noBaseline ? 2 : 3) * warmupSeconds);
+        int measured = seconds;
+        seconds = warmupSeconds;
+        try {
+            if (!noBaseline) {
+                baselineProducer();
+            }
+            ingestLoad(nodes.size(), null);
+            whatsatLoad(false);
+        } finally {
+            seconds = measured;
+        }
+    }
+
+    /** CPU microseconds per operation, by process, between two snapshots. */
+    private Map<String, Long> cpuPerOp(Map<String, Long> before, long ops) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        CpuMeter.used(before, cpu.snapshot()).forEach((name, d) -> m.put(name, ops == 0 ? 0 : d.toNanos() / 1000 / ops));
+        return m;
+    }
+
+    private static long sum(Map<String, Long> m) {
+        return m.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** Kafka's own producer throughput for the same records, to a topic of the same shape. */
     private double baselineProducer() throws Exception {
         String topic = "herd.bench.baseline";
@@ -161,6 +221,7 @@ public final class HerdBench implements Callable<Integer> {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         AtomicLong acked = new AtomicLong();
+        Map<String, Long> cpu0 = cpu.snapshot();
         long t0 = System.nanoTime();
         long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
@@ -177,7 +238,11 @@ public final class HerdBench implements Callable<Integer> {
             p.flush();
         }
         double rate = acked.get() / ((System.nanoTime() - t0) / 1e9);
+        Map<String, Long> perRecord = cpuPerOp(cpu0, acked.get());
+        baselineCpuMicros = perRecord.getOrDefault("bench", 0L) + perRecord.getOrDefault("broker", 0L);
         results.put("baselineProducerPerSecond", Math.round(rate));
+        results.put("baselineProducerCpuMicrosPerRecord", perRecord);
+        System.out.printf("Kafka producer: %,.0f records/s; CPU µs per record %s%n", rate, perRecord);
         return rate;
     }
 
@@ -189,8 +254,36 @@ public final class HerdBench implements Callable<Integer> {
         return new Location(client, loc, lat, lng, time, node, "AT " + node + " +0.000100000 " + client + " " + loc + " " + time);
     }
 
-    /** Pipelined IAMATs over {@code connections} connections spread on the first {@code n} nodes. */
-    private double ingest(int n, AtomicBoolean stopFlag) throws Exception {
+    /** What one load run did. */
+    private record Load(long ok, long errors, double seconds, Histogram latency) {
+        double rate() {
+            return ok / seconds;
+        }
+    }
+
+    /** Measured ingest at the first {@code n} nodes: rate, latency and CPU per acknowledged update. */
+    private double ingest(int n) throws Exception {
+        Map<String, Long> cpu0 = cpu.snapshot();
+        Load load = ingestLoad(n, null);
+        Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
+        double rate = load.rate();
+        results.put("ingest" + n + "NodesPerSecond", Math.round(rate));
+        results.put("ingest" + n + "NodesLatencyMs", latencyMap(load.latency()));
+        results.put("ingest" + n + "NodesCpuMicrosPerUpdate", perUpdate);
+        System.out.printf("ingest at %d node(s): %,.0f AT/s, %d errors, latency %s ms; CPU µs per update %s%n",
+                n, rate, load.errors(), pcts(load.latency()), perUpdate);
+        long herdCpu = sum(perUpdate) - perUpdate.getOrDefault("bench", 0L);
+        row("CPU per acknowledged update at " + n + " node" + (n > 1 ? "s" : "") + ", all herd processes and broker (µs)",
+                String.format("%,d", herdCpu), String.format("%,d (producer and broker, per record)", baselineCpuMicros),
+                baselineCpuMicros > 0 ? String.format("%.1fx", (double) herdCpu / baselineCpuMicros) : "");
+        return rate;
+    }
+
+    /**
+     * Pipelined IAMATs over {@code connections} connections spread on the first {@code n} nodes,
+     * for {@code seconds}, or in the background until {@code stopFlag} is set (then returns null).
+     */
+    private Load ingestLoad(int n, AtomicBoolean stopFlag) throws Exception {
         Recorder latency = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -223,18 +316,12 @@ public final class HerdBench implements Callable<Integer> {
         }
         if (stopFlag != null) {
             background.addAll(threads);
-            return 0;
+            return null;
         }
         for (Thread t : threads) {
             t.join();
         }
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double rate = ok.get() / elapsed;
-        Histogram h = latency.getIntervalHistogram();
-        results.put("ingest" + n + "NodesPerSecond", Math.round(rate));
-        results.put("ingest" + n + "NodesLatencyMs", latencyMap(h));
-        System.out.printf("ingest at %d node(s): %,.0f AT/s, %d errors, latency %s ms%n", n, rate, errors.get(), pcts(h));
-        return rate;
+        return new Load(ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9, latency.getIntervalHistogram());
     }
 
     /** Kafka's own end-to-end latency: produce (acks=all) then consume, one record at a time. */
@@ -274,7 +361,7 @@ public final class HerdBench implements Callable<Integer> {
     private Histogram propagation(int samples, boolean underLoad) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         if (underLoad) {
-            ingest(nodes.size(), stop);
+            ingestLoad(nodes.size(), stop);
             Thread.sleep(2000); // let the background load settle
         }
         Histogram h = new Histogram(3);
@@ -321,63 +408,69 @@ public final class HerdBench implements Callable<Integer> {
 
     /** WHATSAT on one node: an open-loop run at a fixed rate, then as fast as it goes. */
     private void whatsat() throws Exception {
-        int port = config.tcpPort(nodes.get(0));
         for (boolean fixedRate : new boolean[] {true, false}) {
-            Recorder latency = new Recorder(3);
-            AtomicLong ok = new AtomicLong();
-            AtomicLong errors = new AtomicLong();
-            int conns = 16;
-            long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            long intervalNanos = fixedRate ? TimeUnit.SECONDS.toNanos(1) * conns / whatsatRate : 0;
-            List<Thread> threads = new ArrayList<>();
-            for (int c = 0; c < conns; c++) {
-                int id = c;
-                Thread t = new Thread(() -> {
-                    SplittableRandom random = new SplittableRandom(id);
-                    try (PipelinedClient pc = new PipelinedClient(port, fixedRate ? 1024 : window, latency, ok, errors)) {
-                        long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
-                        long due = t0 + id * intervalNanos / conns;
-                        while (due < end) {
-                            if (fixedRate) {
-                                long wait = due - System.nanoTime();
-                                if (wait > 0) {
-                                    TimeUnit.NANOSECONDS.sleep(wait); // pacing an open-loop load
-                                }
-                            }
-                            String client = "load-" + random.nextInt(knownClients) + ".example";
-                            pc.send("WHATSAT " + client + " 10 5", true, fixedRate ? due : System.nanoTime());
-                            if (fixedRate) {
-                                pc.flush();
-                                due += intervalNanos;
-                            } else {
-                                due = System.nanoTime();
-                                pc.flush();
-                            }
-                        }
-                        pc.flush();
-                        pc.drain(fixedRate ? 1024 : window);
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
-                }, "whatsat-" + c);
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            Histogram h = latency.getIntervalHistogram();
-            double rate = (ok.get() + errors.get()) / ((System.nanoTime() - t0) / 1e9);
+            Map<String, Long> cpu0 = cpu.snapshot();
+            Load load = whatsatLoad(fixedRate);
+            Map<String, Long> perQuery = cpuPerOp(cpu0, load.ok() + load.errors());
+            double rate = (load.ok() + load.errors()) / load.seconds();
+            Histogram h = load.latency();
             String key = fixedRate ? "whatsatAt" + whatsatRate : "whatsatMax";
             results.put(key + "PerSecond", Math.round(rate));
             results.put(key + "LatencyMs", latencyMap(h));
-            results.put(key + "Unknown", errors.get());
-            System.out.printf("WHATSAT %s: %,.0f/s (%d not known), latency %s ms%n",
-                    fixedRate ? "at " + whatsatRate + "/s" : "max", rate, errors.get(), pcts(h));
+            results.put(key + "Unknown", load.errors());
+            results.put(key + "CpuMicrosPerQuery", perQuery);
+            System.out.printf("WHATSAT %s: %,.0f/s (%d not known), latency %s ms; CPU µs per query %s%n",
+                    fixedRate ? "at " + whatsatRate + "/s" : "max", rate, load.errors(), pcts(h), perQuery);
             row(fixedRate ? "WHATSAT at " + whatsatRate + "/s offered, one node: achieved/s, p50 / p99 / max (ms)"
                             : "WHATSAT as fast as it goes, one node: queries/s, p50 / p99 / max (ms)",
                     fmt(rate) + "; " + pcts(h), "", "");
         }
+    }
+
+    /**
+     * WHATSATs for random known clients at the first node over 16 connections: open-loop at
+     * {@code whatsatRate} (latency from each query's due time), or closed-loop as fast as it goes.
+     */
+    private Load whatsatLoad(boolean fixedRate) throws Exception {
+        int port = config.tcpPort(nodes.get(0));
+        Recorder latency = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        int conns = 16;
+        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        long intervalNanos = fixedRate ? TimeUnit.SECONDS.toNanos(1) * conns / whatsatRate : 0;
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < conns; c++) {
+            int id = c;
+            Thread t = new Thread(() -> {
+                SplittableRandom random = new SplittableRandom(id);
+                try (PipelinedClient pc = new PipelinedClient(port, fixedRate ? 1024 : window, latency, ok, errors)) {
+                    long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+                    long due = t0 + id * intervalNanos / conns;
+                    while (due < end) {
+                        if (fixedRate) {
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                TimeUnit.NANOSECONDS.sleep(wait); // pacing an open-loop load
+                            }
+                        }
+                        String client = "load-" + random.nextInt(knownClients) + ".example";
+                        pc.send("WHATSAT " + client + " 10 5", true, fixedRate ? due : System.nanoTime());
+                        pc.flush();
+                        due = fixedRate ? due + intervalNanos : System.nanoTime();
+                    }
+                    pc.drain(fixedRate ? 1024 : window);
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+            }, "whatsat-" + c);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return new Load(ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9, latency.getIntervalHistogram());
     }
 
     /** Replays the topics into a fresh replica of one node; reports time and rate. */

@@ -1,11 +1,5 @@
 package org.herd.node;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.herd.stream.AppliedOffsets;
 import org.slf4j.Logger;
@@ -37,17 +31,16 @@ import java.util.stream.Collectors;
 public final class FreshnessBarrier {
     private static final Logger log = LoggerFactory.getLogger(FreshnessBarrier.class);
 
-    private final Admin admin;
+    private final EndOffsetsReader endOffsets;
     private final Map<String, AppliedOffsets> byTopic;
     private final Duration timeout;
     private final Executor executor;
-    private volatile List<TopicPartition> partitions;
     private volatile Map<TopicPartition, Long> lastEnds = Map.of();
     private CompletableFuture<Map<TopicPartition, Long>> inFlight;
     private CompletableFuture<Map<TopicPartition, Long>> next;
 
-    public FreshnessBarrier(Admin admin, List<AppliedOffsets> trackers, Duration timeout, Executor executor) {
-        this.admin = admin;
+    FreshnessBarrier(EndOffsetsReader endOffsets, List<AppliedOffsets> trackers, Duration timeout, Executor executor) {
+        this.endOffsets = endOffsets;
         this.byTopic = trackers.stream().collect(Collectors.toMap(AppliedOffsets::topic, Function.identity()));
         this.timeout = timeout;
         this.executor = executor;
@@ -58,7 +51,7 @@ public final class FreshnessBarrier {
      * when the freshness timeout has passed (then {@code false}: the answer may be stale).
      */
     public CompletableFuture<Boolean> awaitFresh() {
-        return endOffsets()
+        return sharedLookup()
                 .thenCompose(this::awaitApplied)
                 .thenApply(v -> true)
                 .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -70,7 +63,7 @@ public final class FreshnessBarrier {
 
     /** Looks the end offsets up again (sharing a lookup in flight); for lag metrics. */
     public CompletableFuture<Map<TopicPartition, Long>> refreshEndOffsets() {
-        return endOffsets();
+        return sharedLookup();
     }
 
     /** The end offsets found by the latest lookup. */
@@ -100,7 +93,7 @@ public final class FreshnessBarrier {
                 .toArray(CompletableFuture[]::new));
     }
 
-    private synchronized CompletableFuture<Map<TopicPartition, Long>> endOffsets() {
+    private synchronized CompletableFuture<Map<TopicPartition, Long>> sharedLookup() {
         if (inFlight == null) {
             inFlight = startLookup();
             return inFlight;
@@ -133,56 +126,11 @@ public final class FreshnessBarrier {
         }
     }
 
-    /**
-     * A plain future completed by a Kafka one. Stages chained on Kafka's own futures are Kafka
-     * futures too, which refuse to be completed by anyone else: {@code completeOnTimeout} on them
-     * would throw instead of timing out.
-     */
-    private static <T> CompletableFuture<T> plain(KafkaFuture<T> kafka) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        kafka.whenComplete((v, e) -> {
-            if (e != null) {
-                f.completeExceptionally(e);
-            } else {
-                f.complete(v);
-            }
-        });
-        return f;
-    }
-
     /** One round trip: the latest offset of every partition of every tracked topic. */
     private CompletableFuture<Map<TopicPartition, Long>> lookup() {
-        ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs((int) timeout.toMillis());
-        return knownPartitions().thenCompose(tps -> {
-            Map<TopicPartition, OffsetSpec> request = tps.stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-            return plain(admin.listOffsets(request, options).all());
-        }).thenApply(result -> {
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            result.forEach((tp, info) -> ends.put(tp, info.offset()));
+        return endOffsets.lookup().thenApply(ends -> {
             lastEnds = Map.copyOf(ends);
             return ends;
-        }).whenComplete((r, e) -> {
-            if (e != null) {
-                partitions = null; // look the partitions up again next time
-            }
         });
-    }
-
-    private CompletableFuture<List<TopicPartition>> knownPartitions() {
-        List<TopicPartition> known = partitions;
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
-        }
-        return plain(admin.describeTopics(byTopic.keySet(),
-                        new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
-                .allTopicNames()).thenApply(descriptions -> {
-                    List<TopicPartition> tps = descriptions.values().stream()
-                            .flatMap((TopicDescription d) -> d.partitions().stream()
-                                    .map(p -> new TopicPartition(d.name(), p.partition())))
-                            .toList();
-                    partitions = tps;
-                    return tps;
-                });
     }
 }

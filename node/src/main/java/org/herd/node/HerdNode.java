@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -43,6 +44,7 @@ public final class HerdNode implements AutoCloseable {
     private final String name;
     private final HerdConfig config;
     private final Admin admin;
+    private final EndOffsetsReader endOffsets;
     private final Publisher publisher;
     private final ScheduledExecutorService workers;
     private final HerdService service;
@@ -69,12 +71,14 @@ public final class HerdNode implements AutoCloseable {
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
+        this.endOffsets = new EndOffsetsReader(config.kafkaClientSettings(), "herd-" + name + "-offsets",
+                List.of(config.topics().locations(), config.topics().places()), config.getMillis("read.freshness.timeout.ms"));
         Duration writeTimeout = config.getMillis("write.timeout.ms");
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
         this.metrics = new NodeMetrics(name);
         this.service = new HerdService(name, config.topics(), publisher, () -> replica,
-                PlacesSources.fromConfig(config, name), workers, writeTimeout);
+                PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -106,7 +110,7 @@ public final class HerdNode implements AutoCloseable {
         adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), boss, ioWorkers,
                 new AdminApi(this, metrics::scrape)::handle, traffic, 64, config.getMillis("connection.idle.timeout.ms"));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
-        replica = new Replica(config, name, currentReplicaDir(), admin, workers, streamsOverrides);
+        replica = new Replica(config, name, currentReplicaDir(), endOffsets, workers, streamsOverrides);
         replica.startAndCatchUp();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
@@ -202,7 +206,7 @@ public final class HerdNode implements AutoCloseable {
         try {
             Map<String, Long> target = replay.target(replica.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
             log.info("node {}: replay started; {} records to apply", name, target);
-            fresh = new Replica(config, name, newReplicaDir(), admin, workers, streamsOverrides);
+            fresh = new Replica(config, name, newReplicaDir(), endOffsets, workers, streamsOverrides);
             replay.building(fresh);
             fresh.startAndCatchUp();
             Replica old = replica;
@@ -308,6 +312,7 @@ public final class HerdNode implements AutoCloseable {
             building.close();
         }
         publisher.close();
+        endOffsets.close();
         admin.close(Duration.ofSeconds(5));
         workers.shutdownNow();
         NodeLogging.detach(name, logFile);

@@ -35,9 +35,11 @@ public final class HerdService {
     private final PlacesSource places;
     private final Executor workers;
     private final Duration writeTimeout;
+    private final NodeMetrics metrics;
 
     HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout) {
+                Executor workers, Duration writeTimeout, NodeMetrics metrics) {
+        this.metrics = metrics;
         this.node = node;
         this.topics = topics;
         this.publisher = publisher;
@@ -59,10 +61,19 @@ public final class HerdService {
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
         Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
                 Replies.at(node, receivedAt, cmd));
+        long start = System.nanoTime();
+        long[] durableAt = new long[1];
         return publisher.publish(topics.locations(), cmd.client(), Json.encode(location))
-                .thenCompose(meta -> replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1))
+                .thenCompose(meta -> {
+                    durableAt[0] = System.nanoTime();
+                    return replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1);
+                })
                 // continue on a worker: the applied-offset waiters complete on the Streams thread
-                .thenApplyAsync(v -> location, workers)
+                .thenApplyAsync(v -> {
+                    metrics.writeStage("durable", durableAt[0] - start);
+                    metrics.writeStage("applied", System.nanoTime() - durableAt[0]);
+                    return location;
+                }, workers)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

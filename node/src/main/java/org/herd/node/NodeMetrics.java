@@ -40,6 +40,18 @@ public final class NodeMetrics {
                 .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Time spent in one stage of an IAMAT: {@code durable} (publish until Kafka acknowledged it) and
+     * {@code applied} (from then until this node's store applied it).
+     */
+    public void writeStage(String stage, long nanos) {
+        timers.computeIfAbsent("stage|" + stage, k -> Timer.builder("herd.write.stage")
+                .description("Time spent in each stage of a write: durable in Kafka, then applied here")
+                .tags("stage", stage)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value, String... tags) {
         Gauge.builder(name, value).description(description).tags(tags).register(registry);
     }

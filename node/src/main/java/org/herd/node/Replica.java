@@ -1,6 +1,5 @@
 package org.herd.node;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -52,7 +51,7 @@ final class Replica implements AutoCloseable {
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private volatile boolean failed;
 
-    Replica(HerdConfig config, String node, Path dir, Admin admin, Executor workers, Map<String, Object> overrides) {
+    Replica(HerdConfig config, String node, Path dir, EndOffsetsReader endOffsets, Executor workers, Map<String, Object> overrides) {
         this.node = node;
         this.dir = dir;
         this.topics = config.topics();
@@ -76,7 +75,7 @@ final class Replica implements AutoCloseable {
             }
         });
         this.queries = new HerdQueries(streams, state.placesIndex());
-        this.barrier = new FreshnessBarrier(admin, List.of(state.locationsApplied(), state.placesApplied()),
+        this.barrier = new FreshnessBarrier(endOffsets, List.of(state.locationsApplied(), state.placesApplied()),
                 config.getMillis("read.freshness.timeout.ms"), workers);
     }
 
