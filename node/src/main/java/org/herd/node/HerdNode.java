@@ -1,7 +1,7 @@
 package org.herd.node;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.Appender;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -51,7 +51,7 @@ public final class HerdNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final EventLoopGroup boss;
     private final EventLoopGroup ioWorkers;
-    private final FileAppender<ILoggingEvent> logFile;
+    private final Appender<ILoggingEvent> logFile;
     private final Map<String, Object> streamsOverrides;
     private final Replay replay = new Replay();
     private volatile Replica replica;

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.Appender;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ public final class NodeLogging {
     }
 
     /** Returns the appender so the caller can detach and stop it when the node closes. */
-    public static FileAppender<ILoggingEvent> attach(String node, Path logsDir, boolean ownProcess) {
+    public static Appender<ILoggingEvent> attach(String node, Path logsDir, boolean ownProcess) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
@@ -27,12 +27,9 @@ public final class NodeLogging {
                 ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n%ex"
                 : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n");
         encoder.start();
-        FileAppender<ILoggingEvent> file = new FileAppender<>();
+        GroupCommitFileAppender file = new GroupCommitFileAppender(logsDir.resolve(node + ".log"), encoder);
         file.setContext(ctx);
         file.setName("node-" + node);
-        file.setFile(logsDir.resolve(node + ".log").toString());
-        file.setAppend(true);
-        file.setEncoder(encoder);
         file.start();
         Logger traffic = ctx.getLogger("herd.traffic." + node);
         traffic.setAdditive(false);
@@ -44,7 +41,7 @@ public final class NodeLogging {
         return file;
     }
 
-    public static void detach(String node, FileAppender<ILoggingEvent> file) {
+    public static void detach(String node, Appender<ILoggingEvent> file) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.getLogger("herd.traffic." + node).detachAppender(file);
         ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(file);

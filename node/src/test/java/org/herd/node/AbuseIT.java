@@ -372,7 +372,9 @@ class AbuseIT {
                     c.close();
                 }
             }
-            assertThat(Files.readString(limited.logFile("Ball"))).contains("idle timeout").contains("refused");
+            // the log is written by a thread of its own: wait for it
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(Files.readString(limited.logFile("Ball"))).contains("idle timeout").contains("refused"));
         }
     }
 }
