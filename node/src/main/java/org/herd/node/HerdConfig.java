@@ -68,6 +68,7 @@ public final class HerdConfig {
         d.put("write.timeout.ms", "5000");
         d.put("read.freshness.timeout.ms", "1000");
         d.put("connection.max.pipelined", "1024");
+        d.put("store.block.cache.mb", "256");
         d.put("connection.max", "10000");
         d.put("connection.idle.timeout.ms", "300000");
         d.put("state.dir", "run/state");

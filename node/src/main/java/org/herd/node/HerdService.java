@@ -59,6 +59,14 @@ public final class HerdService {
      * timeout; the caller must then not acknowledge the update.
      */
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
+        return iamat(cmd, receivedAt, workers);
+    }
+
+    /**
+     * As {@link #iamat(Command.Iamat, Instant)}, completing on {@code executor}: a connection's
+     * own event loop, so that the reply needs no further hand-over between threads.
+     */
+    public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor) {
         Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
                 Replies.at(node, receivedAt, cmd));
         long start = System.nanoTime();
@@ -73,14 +81,18 @@ public final class HerdService {
                     metrics.writeStage("durable", durableAt[0] - start);
                     metrics.writeStage("applied", System.nanoTime() - durableAt[0]);
                     return location;
-                }, workers)
+                }, executor)
                 .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The client's newest location, after catching up with every write acknowledged before the call. */
     public CompletableFuture<Optional<Location>> location(String client) {
+        return location(client, workers);
+    }
+
+    private CompletableFuture<Optional<Location>> location(String client, Executor executor) {
         Replica r = replica.get();
-        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), workers);
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), executor);
     }
 
     /**
@@ -88,8 +100,16 @@ public final class HerdService {
      * empty if no node has heard of the client.
      */
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
+        return whatsat(cmd, workers);
+    }
+
+    /**
+     * As {@link #whatsat(Command.Whatsat)}, running the query on {@code executor}: a connection's
+     * own event loop, so that the reply needs no further hand-over between threads.
+     */
+    public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor) {
         Replica r = replica.get();
-        return location(cmd.client()).thenCompose(found -> {
+        return location(cmd.client(), executor).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }

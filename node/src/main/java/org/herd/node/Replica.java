@@ -8,6 +8,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.herd.stream.AppliedOffsets;
 import org.herd.stream.HerdQueries;
+import org.herd.stream.HerdRocksDb;
 import org.herd.stream.HerdTopology;
 import org.herd.stream.StoreState;
 import org.herd.stream.TopicNames;
@@ -57,6 +58,7 @@ final class Replica implements AutoCloseable {
         this.topics = config.topics();
         this.state = StoreState.create(topics);
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.getInt("store.block.cache.mb") << 20);
         props.putAll(overrides);
         this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
                 "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),

@@ -28,13 +28,13 @@ public final class HerdTopology {
     public static Topology build(TopicNames topics, StoreState state) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.LOCATION_STORE),
+                Stores.keyValueStoreBuilder(PositionKeepingStore.supplier(Topics.LOCATION_STORE, state.locationsApplied()),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.locations(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("locations-source"),
                 () -> new LocationProcessor(state.locationsApplied()));
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Topics.PLACE_STORE),
+                Stores.keyValueStoreBuilder(PositionKeepingStore.supplier(Topics.PLACE_STORE, state.placesApplied()),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.places(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("places-source"),
@@ -57,6 +57,7 @@ public final class HerdTopology {
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
         props.putIfAbsent(StreamsConfig.globalConsumerPrefix("fetch.max.wait.ms"), 100);
+        props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, HerdRocksDb.class);
         return props;
     }
 }

@@ -43,6 +43,6 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
                 store.put(client, record.value());
             }
         }
-        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(store, applied, meta));
+        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(applied, meta));
     }
 }

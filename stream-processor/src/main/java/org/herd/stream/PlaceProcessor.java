@@ -67,6 +67,6 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
                 log.warn("skipping a record that is not a valid place: key={}", id);
             }
         }
-        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(store, applied, meta));
+        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(applied, meta));
     }
 }

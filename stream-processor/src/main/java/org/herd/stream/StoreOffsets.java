@@ -7,19 +7,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.ByteBuffer;
 
 /**
- * Keeps each partition's applied position inside the store it describes, written with every
- * record. Kafka Streams flushes the store before it writes its own checkpoint, so after a restart
- * these positions are never behind the point from which Streams resumes.
+ * Each partition's applied position, kept inside the store it describes ({@link
+ * PositionKeepingStore} writes it on every flush, before Kafka Streams writes its checkpoint),
+ * so after a restart these positions are never behind the point from which Streams resumes.
  */
 final class StoreOffsets {
     private StoreOffsets() {
     }
 
-    /** Records that the record at {@code meta} has been applied (or skipped) to {@code store}. */
-    static void markApplied(KeyValueStore<String, byte[]> store, AppliedOffsets applied, RecordMetadata meta) {
-        long position = meta.offset() + 1;
-        store.put(Topics.appliedOffsetKey(meta.partition()), ByteBuffer.allocate(Long.BYTES).putLong(position).array());
-        applied.advance(meta.partition(), position);
+    /** Records that the record at {@code meta} has been applied (or skipped). */
+    static void markApplied(AppliedOffsets applied, RecordMetadata meta) {
+        applied.advance(meta.partition(), meta.offset() + 1);
     }
 
     static void load(KeyValueStore<String, byte[]> store, AppliedOffsets into) {

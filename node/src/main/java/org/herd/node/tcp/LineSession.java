@@ -98,7 +98,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             }
             if (command instanceof Command.Iamat iamat) {
                 kind = "IAMAT";
-                reply = afterEarlierReads().thenCompose(v -> service.iamat(iamat, receivedAt)).handle((location, error) -> {
+                reply = afterEarlierReads().thenCompose(v -> service.iamat(iamat, receivedAt, ctx.executor())).handle((location, error) -> {
                     if (error != null) {
                         log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
                         return lineOf(Replies.unavailable(text));
@@ -109,7 +109,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 kind = "WHATSAT";
                 read = true;
                 reply = afterEarlierWrites()
-                        .thenCompose(v -> service.whatsat(whatsat))
+                        .thenCompose(v -> service.whatsat(whatsat, ctx.executor()))
                         .handle((answer, error) -> {
                             if (error != null) {
                                 log.warn("{} WHATSAT failed: {}", id, error.toString());
@@ -135,7 +135,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         if (pending.size() >= maxPending) {
             ctx.channel().config().setAutoRead(false);
         }
-        reply.whenComplete((r, e) -> ctx.executor().execute(() -> drain(ctx)));
+        reply.whenComplete((r, e) -> {
+            if (ctx.executor().inEventLoop()) {
+                drain(ctx);
+            } else {
+                ctx.executor().execute(() -> drain(ctx));
+            }
+        });
     }
 
     /** An IAMAT waits for earlier WHATSATs on its connection, so they cannot see it. */
