@@ -35,8 +35,10 @@ public final class Publisher implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         int timeout = (int) writeTimeout.toMillis();
+        int linger = Integer.parseInt(String.valueOf(props.get(ProducerConfig.LINGER_MS_CONFIG)));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+        // the producer requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1, timeout - linger));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
