@@ -410,7 +410,7 @@ public final class HerdBench implements Callable<Integer> {
     private void whatsat() throws Exception {
         for (boolean fixedRate : new boolean[] {true, false}) {
             Map<String, Long> cpu0 = cpu.snapshot();
-            Load load = whatsatLoad(fixedRate);
+            Load load = fixedRate ? whatsatOpenLoop() : whatsatLoad(false);
             Map<String, Long> perQuery = cpuPerOp(cpu0, load.ok() + load.errors());
             double rate = (load.ok() + load.errors()) / load.seconds();
             Histogram h = load.latency();
@@ -424,7 +424,23 @@ public final class HerdBench implements Callable<Integer> {
             row(fixedRate ? "WHATSAT at " + whatsatRate + "/s offered, one node: achieved/s, p50 / p99 / max (ms)"
                             : "WHATSAT as fast as it goes, one node: queries/s, p50 / p99 / max (ms)",
                     fmt(rate) + "; " + pcts(h), "", "");
+            row("CPU per WHATSAT " + (fixedRate ? "at " + whatsatRate + "/s" : "as fast as it goes")
+                            + ": node / broker / load generator (µs)",
+                    perQuery.getOrDefault(nodes.get(0), 0L) + " / " + perQuery.getOrDefault("broker", 0L) + " / "
+                            + perQuery.getOrDefault("bench", 0L), "", "");
         }
+    }
+
+    /** WHATSATs for random known clients at {@code whatsatRate} over 16 connections, from one thread. */
+    private Load whatsatOpenLoop() throws Exception {
+        SplittableRandom random = new SplittableRandom(7);
+        OpenLoopDriver.Result r = OpenLoopDriver.run(config.tcpPort(nodes.get(0)), 16, whatsatRate, seconds,
+                i -> "WHATSAT load-" + random.nextInt(knownClients) + ".example 10 5");
+        if (r.late() > 0) {
+            System.out.printf("(the load generator sent %,d queries more than 1 ms late)%n", r.late());
+        }
+        results.put("whatsatAt" + whatsatRate + "SentLate", r.late());
+        return new Load(r.ok(), r.errors(), r.seconds(), r.latency());
     }
 
     /**

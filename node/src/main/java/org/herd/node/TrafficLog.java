@@ -45,36 +45,76 @@ public final class TrafficLog {
         log.info("{} {}", conn, what);
     }
 
-    /** Printable text as is; newlines as \n, other control characters and non-UTF-8 bytes as \xNN. */
+    /**
+     * Printable text as is; newlines as \n, backslashes doubled, other control characters and
+     * bytes that are not UTF-8 as \xNN. Called for every line in and out, WHATSAT replies of a few
+     * kilobytes among them, so the common case (printable ASCII) is one pass over the bytes.
+     */
     static String escape(byte[] bytes) {
+        int extra = 0;
+        boolean ascii = true;
+        for (byte b : bytes) {
+            if (b == '\n' || b == '\\') {
+                extra++;
+            } else if (b < 0x20 || b >= 0x7F) { // control, DEL, or not ASCII (negative as a byte)
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            if (extra == 0) {
+                return new String(bytes, StandardCharsets.ISO_8859_1);
+            }
+            byte[] out = new byte[bytes.length + extra];
+            int j = 0;
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    out[j++] = '\\';
+                    out[j++] = 'n';
+                } else if (b == '\\') {
+                    out[j++] = '\\';
+                    out[j++] = '\\';
+                } else {
+                    out[j++] = b;
+                }
+            }
+            return new String(out, StandardCharsets.ISO_8859_1);
+        }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            StringBuilder sb = new StringBuilder();
+            StringBuilder sb = new StringBuilder(bytes.length + 16);
             for (byte b : bytes) {
                 int c = b & 0xFF;
                 if (c >= 0x20 && c < 0x7F) {
                     sb.append((char) c);
                 } else {
-                    sb.append(String.format("\\x%02X", c));
+                    hex(sb, c);
                 }
             }
             return sb.toString();
         }
-        StringBuilder sb = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> {
+        StringBuilder sb = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             if (c == '\n') {
                 sb.append("\\n");
             } else if (c == '\\') {
                 sb.append("\\\\");
             } else if (Character.isISOControl(c)) {
-                sb.append(String.format("\\x%02X", c));
+                hex(sb, c);
             } else {
-                sb.appendCodePoint(c);
+                sb.append(c); // surrogate pairs pass through as the two chars they are
             }
-        });
+        }
         return sb.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static void hex(StringBuilder sb, int c) {
+        sb.append("\\x").append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
     }
 }
