@@ -105,14 +105,17 @@ public final class HerdBench implements Callable<Integer> {
         warmUp();
 
         if (phases.contains("ingest")) {
+            settle();
             double raw = noBaseline ? Double.NaN : baselineProducer();
             for (int n : ingestNodes != null ? ingestNodes : List.of(1, nodes.size())) {
+                settle();
                 double herd = ingest(n);
                 row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
                         fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
             }
         }
         if (phases.contains("propagation")) {
+            settle();
             Histogram kafkaE2e = kafkaEndToEnd(1000);
             Histogram idle = propagation(300, false);
             Histogram loaded = propagation(300, true);
@@ -124,6 +127,7 @@ public final class HerdBench implements Callable<Integer> {
             whatsat();
         }
         if (phases.contains("rebuild")) {
+            settle();
             rebuild();
         }
         if (phases.contains("memory")) {
@@ -191,6 +195,28 @@ public final class HerdBench implements Callable<Integer> {
         } finally {
             seconds = measured;
         }
+    }
+
+    /**
+     * Waits until the herd is quiet before a measured phase: every node caught up with the topics
+     * and the herd's processes together using less than 40% of one core (an idle herd of five
+     * nodes and a broker uses about 25%; RocksDB compacts for a while after heavy ingest, and a
+     * phase measured meanwhile measures the previous one too).
+     */
+    private void settle() throws Exception {
+        awaitCaughtUp();
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            Map<String, Long> before = cpu.snapshot();
+            Thread.sleep(1000); // sampling the herd's CPU use over one second
+            long busy = CpuMeter.used(before, cpu.snapshot()).entrySet().stream()
+                    .filter(e -> !e.getKey().equals("bench")).mapToLong(e -> e.getValue().toMillis()).sum();
+            if (busy < 400) {
+                break;
+            }
+        }
+        System.out.printf("(herd quiet after %.0f s)%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /** CPU microseconds per operation, by process, between two snapshots. */
@@ -409,6 +435,7 @@ public final class HerdBench implements Callable<Integer> {
     /** WHATSAT on one node: an open-loop run at a fixed rate, then as fast as it goes. */
     private void whatsat() throws Exception {
         for (boolean fixedRate : new boolean[] {true, false}) {
+            settle();
             Map<String, Long> cpu0 = cpu.snapshot();
             Load load = fixedRate ? whatsatOpenLoop() : whatsatLoad(false);
             Map<String, Long> perQuery = cpuPerOp(cpu0, load.ok() + load.errors());

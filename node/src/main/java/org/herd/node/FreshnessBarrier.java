@@ -36,8 +36,17 @@ public final class FreshnessBarrier {
     private final Duration timeout;
     private final Executor executor;
     private volatile Map<TopicPartition, Long> lastEnds = Map.of();
-    private CompletableFuture<Map<TopicPartition, Long>> inFlight;
-    private CompletableFuture<Map<TopicPartition, Long>> next;
+    /** The lookup in flight, if any, and the one queries arriving meanwhile wait for. */
+    private Wave inFlight;
+    private Wave next;
+
+    /**
+     * One offset lookup and what every query waiting on it needs: applied up to those ends, or
+     * the timeout. Built once per lookup, not once per query (each per-query timer was a task in
+     * a shared scheduler queue: at thousands of reads a second, a cost of its own).
+     */
+    private record Wave(CompletableFuture<Map<TopicPartition, Long>> ends, CompletableFuture<Boolean> fresh) {
+    }
 
     FreshnessBarrier(EndOffsetsReader endOffsets, List<AppliedOffsets> trackers, Duration timeout, Executor executor) {
         this.endOffsets = endOffsets;
@@ -51,7 +60,16 @@ public final class FreshnessBarrier {
      * when the freshness timeout has passed (then {@code false}: the answer may be stale).
      */
     public CompletableFuture<Boolean> awaitFresh() {
-        return sharedLookup()
+        return sharedWave().fresh();
+    }
+
+    /** Looks the end offsets up again (sharing a lookup in flight); for lag metrics. */
+    public CompletableFuture<Map<TopicPartition, Long>> refreshEndOffsets() {
+        return sharedWave().ends();
+    }
+
+    private Wave wave(CompletableFuture<Map<TopicPartition, Long>> ends) {
+        CompletableFuture<Boolean> fresh = ends
                 .thenCompose(this::awaitApplied)
                 .thenApply(v -> true)
                 .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -59,11 +77,7 @@ public final class FreshnessBarrier {
                     log.warn("answering from local state: {}", e.toString());
                     return false;
                 });
-    }
-
-    /** Looks the end offsets up again (sharing a lookup in flight); for lag metrics. */
-    public CompletableFuture<Map<TopicPartition, Long>> refreshEndOffsets() {
-        return sharedLookup();
+        return new Wave(ends, fresh);
     }
 
     /** The end offsets found by the latest lookup. */
@@ -93,36 +107,41 @@ public final class FreshnessBarrier {
                 .toArray(CompletableFuture[]::new));
     }
 
-    private synchronized CompletableFuture<Map<TopicPartition, Long>> sharedLookup() {
+    private synchronized Wave sharedWave() {
         if (inFlight == null) {
-            inFlight = startLookup();
+            inFlight = startWave();
             return inFlight;
         }
         if (next == null) {
-            next = new CompletableFuture<>();
+            next = wave(new CompletableFuture<>());
         }
         return next;
     }
 
-    private CompletableFuture<Map<TopicPartition, Long>> startLookup() {
+    private Wave startWave() {
+        return startLookupFor(wave(new CompletableFuture<>()));
+    }
+
+    /** Starts a lookup that completes {@code w}'s ends; when it is done, the next wave may start. */
+    private Wave startLookupFor(Wave w) {
         CompletableFuture<Map<TopicPartition, Long>> f = lookup();
         f.whenCompleteAsync((r, e) -> lookupDone(), executor);
-        return f;
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                w.ends().completeExceptionally(e);
+            } else {
+                w.ends().complete(r);
+            }
+        });
+        return w;
     }
 
     private synchronized void lookupDone() {
         inFlight = null;
         if (next != null) {
-            CompletableFuture<Map<TopicPartition, Long>> waiting = next;
+            Wave waiting = next;
             next = null;
-            inFlight = startLookup();
-            inFlight.whenComplete((r, e) -> {
-                if (e != null) {
-                    waiting.completeExceptionally(e);
-                } else {
-                    waiting.complete(r);
-                }
-            });
+            inFlight = startLookupFor(waiting);
         }
     }
 
