@@ -66,7 +66,10 @@ public final class HerdBench implements Callable<Integer> {
     int whatsatRate;
     @Option(names = "--out", defaultValue = "bench/target/performance-run.md")
     Path out;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,propagation,whatsat,rebuild,memory",
+    @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
+            description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
+    List<Integer> herdSizes;
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,propagation,whatsat,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -83,6 +86,8 @@ public final class HerdBench implements Callable<Integer> {
     private HerdConfig config;
     private CpuMeter cpu;
     private List<String> nodes;
+    /** The nodes running now: all of them, but while the herd-size phase has stopped some. */
+    private List<String> running;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final StringBuilder table = new StringBuilder();
     /** CPU per record of the raw producer baseline: producer (this JVM) plus broker. */
@@ -97,6 +102,7 @@ public final class HerdBench implements Callable<Integer> {
     public Integer call() throws Exception {
         config = HerdConfig.load(configFile, System.getenv());
         nodes = config.nodes();
+        running = nodes;
         List<String> processes = new ArrayList<>(nodes);
         processes.add("broker");
         cpu = new CpuMeter(Path.of("run", "pids"), processes);
@@ -112,6 +118,17 @@ public final class HerdBench implements Callable<Integer> {
                 double herd = ingest(n);
                 row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
                         fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
+            }
+        }
+        if (phases.contains("herd-size")) {
+            // largest first: the nodes measured are never ones just restarted (cold JIT)
+            List<Integer> sizes = herdSizes.stream().filter(k -> k >= 1 && k < nodes.size()).distinct()
+                    .sorted(java.util.Comparator.reverseOrder()).toList();
+            for (int k : sizes) {
+                ingestWithSmallerHerd(k);
+            }
+            if (!sizes.isEmpty()) {
+                warmUp(); // the restarted nodes, before the phases after this one
             }
         }
         if (phases.contains("propagation")) {
@@ -157,7 +174,7 @@ public final class HerdBench implements Callable<Integer> {
 
     private void awaitCaughtUp() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        for (String n : nodes) {
+        for (String n : running) {
             while (true) {
                 JsonNode lag = status(n).path("lag");
                 long total = 0;
@@ -303,6 +320,53 @@ public final class HerdBench implements Callable<Integer> {
                 String.format("%,d", herdCpu), String.format("%,d (producer and broker, per record)", baselineCpuMicros),
                 baselineCpuMicros > 0 ? String.format("%.1fx", (double) herdCpu / baselineCpuMicros) : "");
         return rate;
+    }
+
+    /**
+     * Ingest with a herd of {@code k} nodes: the others are stopped (nodes never talk to each other,
+     * so the first {@code k} are then a whole herd), then started again and caught up. Shows what
+     * each further replica costs on this machine.
+     */
+    private void ingestWithSmallerHerd(int k) throws Exception {
+        List<String> stopped = nodes.subList(k, nodes.size());
+        for (String n : stopped) {
+            herdScript("stop", n);
+        }
+        running = nodes.subList(0, k);
+        try {
+            settle();
+            Map<String, Long> cpu0 = cpu.snapshot();
+            Load load = ingestLoad(k, null);
+            Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
+            results.put("ingestHerdOf" + k + "PerSecond", Math.round(load.rate()));
+            results.put("ingestHerdOf" + k + "CpuMicrosPerUpdate", perUpdate);
+            System.out.printf("ingest with a herd of %d node(s): %,.0f AT/s, latency %s ms; CPU µs per update %s%n",
+                    k, load.rate(), pcts(load.latency()), perUpdate);
+            long herdCpu = sum(perUpdate) - perUpdate.getOrDefault("bench", 0L);
+            row("IAMAT ingest, herd of " + k + " node" + (k > 1 ? "s" : "") + " (the others stopped): updates/s; CPU µs per update, herd and broker",
+                    fmt(load.rate()) + "; " + herdCpu,
+                    String.format("%s; %d", fmt(((Number) results.getOrDefault("baselineProducerPerSecond", 0L)).doubleValue()), baselineCpuMicros),
+                    results.containsKey("baselineProducerPerSecond")
+                            ? pct(load.rate() / ((Number) results.get("baselineProducerPerSecond")).doubleValue()) : "");
+        } finally {
+            running = nodes;
+            List<Process> starting = new ArrayList<>();
+            for (String n : stopped) {
+                starting.add(new ProcessBuilder("scripts/herd", "start", n).inheritIO().start());
+            }
+            for (Process p : starting) {
+                p.waitFor();
+            }
+        }
+    }
+
+    private static void herdScript(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("scripts/herd"));
+        cmd.addAll(List.of(args));
+        int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " exited with " + rc);
+        }
     }
 
     /**
