@@ -108,7 +108,7 @@ public final class HerdBench implements Callable<Integer> {
         cpu = new CpuMeter(Path.of("run", "pids"), processes);
         table.append("| measure | herd | Kafka baseline | ratio |\n|---|---|---|---|\n");
         ensureKnownClients();
-        warmUp();
+        warmUp(!noBaseline);
 
         if (phases.contains("ingest")) {
             settle();
@@ -128,7 +128,7 @@ public final class HerdBench implements Callable<Integer> {
                 ingestWithSmallerHerd(k);
             }
             if (!sizes.isEmpty()) {
-                warmUp(); // the restarted nodes, before the phases after this one
+                warmUp(false); // the restarted nodes, before the phases after this one
             }
         }
         if (phases.contains("propagation")) {
@@ -196,16 +196,16 @@ public final class HerdBench implements Callable<Integer> {
      * Load that is not measured: six JVMs that have just started spend much of their CPU compiling
      * their hot paths, which would be measured as the herd's cost otherwise.
      */
-    private void warmUp() throws Exception {
+    private void warmUp(boolean withBaseline) throws Exception {
         if (warmupSeconds <= 0) {
             return;
         }
-        System.out.printf("warming up for %d s...%n", (noBaseline ? 2 : 3) * warmupSeconds);
+        System.out.printf("warming up for %d s...%n", (withBaseline ? 3 : 2) * warmupSeconds);
         int measured = seconds;
         seconds = warmupSeconds;
         try {
-            if (!noBaseline) {
-                baselineProducer();
+            if (withBaseline) {
+                baselineProducer(); // its figures are overwritten by the measured run
             }
             ingestLoad(nodes.size(), null);
             whatsatLoad(false);
