@@ -76,7 +76,7 @@ public final class HerdService {
                     durableAt[0] = System.nanoTime();
                     return replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1);
                 })
-                // continue on a worker: the applied-offset waiters complete on the Streams thread
+                // continue on the caller's executor: the applied-offset waiters complete on the Streams thread
                 .thenApplyAsync(v -> {
                     metrics.writeStage("durable", durableAt[0] - start);
                     metrics.writeStage("applied", System.nanoTime() - durableAt[0]);
