@@ -25,6 +25,10 @@ import java.util.List;
  * never ahead of the data: Streams replays from the checkpoint, and the positions count every
  * record before it as applied. (The processors used to write the position with every record: two
  * RocksDB writes per update instead of one.)
+ *
+ * <p>Relies on Kafka Streams writing the global checkpoint only after flushing the global stores:
+ * in 4.1 the checkpoint file is written only by {@code GlobalStateUpdateTask.flushState()}, which
+ * flushes first (after restoring, periodically, and on close). Check this when upgrading Streams.
  */
 final class PositionKeepingStore implements KeyValueStore<Bytes, byte[]> {
     private final KeyValueStore<Bytes, byte[]> inner;
