@@ -92,6 +92,8 @@ public final class HerdBench implements Callable<Integer> {
     private final StringBuilder table = new StringBuilder();
     /** CPU per record of the raw producer baseline: producer (this JVM) plus broker. */
     private long baselineCpuMicros;
+    /** Records per second of the raw producer baseline; NaN when it was not measured. */
+    private double baselineRate = Double.NaN;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public static void main(String[] args) {
@@ -283,6 +285,7 @@ public final class HerdBench implements Callable<Integer> {
         double rate = acked.get() / ((System.nanoTime() - t0) / 1e9);
         Map<String, Long> perRecord = cpuPerOp(cpu0, acked.get());
         baselineCpuMicros = perRecord.getOrDefault("bench", 0L) + perRecord.getOrDefault("broker", 0L);
+        baselineRate = rate;
         results.put("baselineProducerPerSecond", Math.round(rate));
         results.put("baselineProducerCpuMicrosPerRecord", perRecord);
         System.out.printf("Kafka producer: %,.0f records/s; CPU µs per record %s%n", rate, perRecord);
@@ -306,20 +309,32 @@ public final class HerdBench implements Callable<Integer> {
 
     /** Measured ingest at the first {@code n} nodes: rate, latency and CPU per acknowledged update. */
     private double ingest(int n) throws Exception {
+        IngestRun run = measureIngest(n, "ingest" + n + "Nodes", "ingest at " + n + " node(s)");
+        row("CPU per acknowledged update at " + n + " node" + (n > 1 ? "s" : "") + ", all herd processes and broker (µs)",
+                String.format("%,d", run.herdCpu()), String.format("%,d (producer and broker, per record)", baselineCpuMicros),
+                baselineCpuMicros > 0 ? String.format("%.1fx", (double) run.herdCpu() / baselineCpuMicros) : "");
+        return run.load().rate();
+    }
+
+    /** One measured ingest run and the CPU each process spent per acknowledged update. */
+    private record IngestRun(Load load, Map<String, Long> cpuPerUpdate) {
+        /** Herd processes and broker, without the load generator. */
+        long herdCpu() {
+            return sum(cpuPerUpdate) - cpuPerUpdate.getOrDefault("bench", 0L);
+        }
+    }
+
+    /** Ingest at the first {@code n} nodes, recorded under {@code key} and printed as {@code label}. */
+    private IngestRun measureIngest(int n, String key, String label) throws Exception {
         Map<String, Long> cpu0 = cpu.snapshot();
         Load load = ingestLoad(n, null);
         Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
-        double rate = load.rate();
-        results.put("ingest" + n + "NodesPerSecond", Math.round(rate));
-        results.put("ingest" + n + "NodesLatencyMs", latencyMap(load.latency()));
-        results.put("ingest" + n + "NodesCpuMicrosPerUpdate", perUpdate);
-        System.out.printf("ingest at %d node(s): %,.0f AT/s, %d errors, latency %s ms; CPU µs per update %s%n",
-                n, rate, load.errors(), pcts(load.latency()), perUpdate);
-        long herdCpu = sum(perUpdate) - perUpdate.getOrDefault("bench", 0L);
-        row("CPU per acknowledged update at " + n + " node" + (n > 1 ? "s" : "") + ", all herd processes and broker (µs)",
-                String.format("%,d", herdCpu), String.format("%,d (producer and broker, per record)", baselineCpuMicros),
-                baselineCpuMicros > 0 ? String.format("%.1fx", (double) herdCpu / baselineCpuMicros) : "");
-        return rate;
+        results.put(key + "PerSecond", Math.round(load.rate()));
+        results.put(key + "LatencyMs", latencyMap(load.latency()));
+        results.put(key + "CpuMicrosPerUpdate", perUpdate);
+        System.out.printf("%s: %,.0f AT/s, %d errors, latency %s ms; CPU µs per update %s%n",
+                label, load.rate(), load.errors(), pcts(load.latency()), perUpdate);
+        return new IngestRun(load, perUpdate);
     }
 
     /**
@@ -335,19 +350,11 @@ public final class HerdBench implements Callable<Integer> {
         running = nodes.subList(0, k);
         try {
             settle();
-            Map<String, Long> cpu0 = cpu.snapshot();
-            Load load = ingestLoad(k, null);
-            Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
-            results.put("ingestHerdOf" + k + "PerSecond", Math.round(load.rate()));
-            results.put("ingestHerdOf" + k + "CpuMicrosPerUpdate", perUpdate);
-            System.out.printf("ingest with a herd of %d node(s): %,.0f AT/s, latency %s ms; CPU µs per update %s%n",
-                    k, load.rate(), pcts(load.latency()), perUpdate);
-            long herdCpu = sum(perUpdate) - perUpdate.getOrDefault("bench", 0L);
+            IngestRun run = measureIngest(k, "ingestHerdOf" + k, "ingest with a herd of " + k + " node(s)");
             row("IAMAT ingest, herd of " + k + " node" + (k > 1 ? "s" : "") + " (the others stopped): updates/s; CPU µs per update, herd and broker",
-                    fmt(load.rate()) + "; " + herdCpu,
-                    String.format("%s; %d", fmt(((Number) results.getOrDefault("baselineProducerPerSecond", 0L)).doubleValue()), baselineCpuMicros),
-                    results.containsKey("baselineProducerPerSecond")
-                            ? pct(load.rate() / ((Number) results.get("baselineProducerPerSecond")).doubleValue()) : "");
+                    fmt(run.load().rate()) + "; " + run.herdCpu(),
+                    Double.isNaN(baselineRate) ? "" : String.format("%s; %d", fmt(baselineRate), baselineCpuMicros),
+                    Double.isNaN(baselineRate) ? "" : pct(run.load().rate() / baselineRate));
         } finally {
             running = nodes;
             List<Process> starting = new ArrayList<>();

@@ -80,11 +80,6 @@ public final class FreshnessBarrier {
         return new Wave(ends, fresh);
     }
 
-    /** The end offsets found by the latest lookup. */
-    public Map<TopicPartition, Long> lastEndOffsets() {
-        return lastEnds;
-    }
-
     /** Records not yet applied, per topic, against the latest end offsets looked up. */
     public Map<String, Long> lag() {
         Map<String, Long> lag = new HashMap<>();

@@ -20,19 +20,12 @@ public final class HerdRocksDb implements RocksDBConfigSetter {
     public static final String BLOCK_CACHE_BYTES = "herd.rocksdb.block.cache.bytes";
     private static final long DEFAULT_BYTES = 256L << 20;
     private static Cache shared;
-    private static long sharedBytes;
 
     private static synchronized Cache cache(long bytes) {
         if (shared == null) {
             shared = new LRUCache(bytes, -1, false, 0.1);
-            sharedBytes = bytes;
         }
         return shared;
-    }
-
-    /** The size of the cache in use in this JVM (the first store opened sets it), or 0. */
-    public static synchronized long cacheBytes() {
-        return shared == null ? 0 : sharedBytes;
     }
 
     @Override

@@ -28,7 +28,6 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.store = context.getStateStore(Topics.LOCATION_STORE);
-        StoreOffsets.load(store, applied);
     }
 
     @Override
@@ -43,6 +42,7 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
                 store.put(client, record.value());
             }
         }
-        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(applied, meta));
+        // applied or skipped, the record counts as applied; the store keeps the positions
+        context.recordMetadata().ifPresent(meta -> applied.advance(meta.partition(), meta.offset() + 1));
     }
 }

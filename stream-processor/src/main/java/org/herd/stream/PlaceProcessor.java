@@ -45,7 +45,6 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
                 }
             }
         }
-        StoreOffsets.load(store, applied);
     }
 
     @Override
@@ -67,6 +66,7 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
                 log.warn("skipping a record that is not a valid place: key={}", id);
             }
         }
-        context.recordMetadata().ifPresent(meta -> StoreOffsets.markApplied(applied, meta));
+        // applied or skipped, the record counts as applied; the store keeps the positions
+        context.recordMetadata().ifPresent(meta -> applied.advance(meta.partition(), meta.offset() + 1));
     }
 }

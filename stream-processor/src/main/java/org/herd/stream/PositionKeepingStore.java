@@ -18,8 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A RocksDB store that writes how far its topic has been applied into itself, once per flush,
- * just before the data is flushed. Kafka Streams flushes a global store before it writes the
+ * A RocksDB store that keeps how far its topic has been applied inside itself: it loads those
+ * positions into its {@link AppliedOffsets} when it opens, and writes them once per flush, just
+ * before the data is flushed. Kafka Streams flushes a global store before it writes the
  * checkpoint it resumes from, and a RocksDB store without a write-ahead log always comes back as a
  * prefix of its writes, so after any restart the stored positions are at least the checkpoint and
  * never ahead of the data: Streams replays from the checkpoint, and the positions count every
@@ -61,11 +62,27 @@ final class PositionKeepingStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     static Bytes positionKey(int partition) {
-        return Bytes.wrap(Topics.appliedOffsetKey(partition).getBytes(StandardCharsets.UTF_8));
+        return utf8(Topics.appliedOffsetKey(partition));
     }
 
     static byte[] positionValue(long position) {
         return ByteBuffer.allocate(Long.BYTES).putLong(position).array();
+    }
+
+    /** The positions last flushed; records after them are replayed by Streams and advance them. */
+    private void loadPositions() {
+        String prefix = Topics.APPLIED_OFFSET_KEY_PREFIX;
+        try (KeyValueIterator<Bytes, byte[]> it = inner.range(utf8(prefix), utf8(prefix + "\uffff"))) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                String key = new String(kv.key.get(), StandardCharsets.UTF_8);
+                applied.advance(Integer.parseInt(key.substring(prefix.length())), ByteBuffer.wrap(kv.value).getLong());
+            }
+        }
+    }
+
+    private static Bytes utf8(String s) {
+        return Bytes.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -79,6 +96,7 @@ final class PositionKeepingStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         inner.init(context, root);
+        loadPositions();
     }
 
     @Override
