@@ -38,6 +38,8 @@ final class EndOffsetsReader implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // as the stores' consumer reads: the end is the last stable offset, not past an open transaction
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topics = List.copyOf(topics);
         this.timeout = timeout;

@@ -6,13 +6,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -26,58 +30,125 @@ import java.util.stream.Collectors;
  * query, however many queries there are.
  *
  * <p>If the broker cannot be reached, or the store does not catch up, within the freshness
- * timeout, the query is answered from local state: reads stay available.
+ * timeout of the query's lookup, the query is answered from local state: reads stay available,
+ * and each such answer is counted and logged (at most one line every five seconds).
  */
 public final class FreshnessBarrier {
     private static final Logger log = LoggerFactory.getLogger(FreshnessBarrier.class);
 
-    private final EndOffsetsReader endOffsets;
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+
+    private final Supplier<CompletableFuture<Map<TopicPartition, Long>>> endOffsets;
     private final Map<String, AppliedOffsets> byTopic;
     private final Duration timeout;
     private final Executor executor;
+    private final LongAdder staleReads;
     private volatile Map<TopicPartition, Long> lastEnds = Map.of();
     /** The lookup in flight, if any, and the one queries arriving meanwhile wait for. */
     private Wave inFlight;
     private Wave next;
+    private long lastStaleLog = System.nanoTime() - LOG_EVERY_NANOS;
+    private long staleSinceLog;
 
     /**
      * One offset lookup and what every query waiting on it needs: applied up to those ends, or
      * the timeout. Built once per lookup, not once per query (each per-query timer was a task in
-     * a shared scheduler queue: at thousands of reads a second, a cost of its own).
+     * a shared scheduler queue: at thousands of reads a second, a cost of its own). The timeout
+     * starts when the wave's lookup is sent, not when the wave is made: a read that joins the
+     * next wave while a lookup is in flight gets the whole timeout for its own lookup.
      */
-    private record Wave(CompletableFuture<Map<TopicPartition, Long>> ends, CompletableFuture<Boolean> fresh) {
+    private static final class Wave {
+        final CompletableFuture<Map<TopicPartition, Long>> ends = new CompletableFuture<>();
+        final CompletableFuture<Boolean> fresh = new CompletableFuture<>();
+        final AtomicInteger reads = new AtomicInteger();
+        volatile String staleBecause = "the stores did not catch up in time";
     }
 
-    FreshnessBarrier(EndOffsetsReader endOffsets, List<AppliedOffsets> trackers, Duration timeout, Executor executor) {
+    /** {@code endOffsets}: one round trip that looks up the end offsets of every tracked topic's partitions. */
+    FreshnessBarrier(Supplier<CompletableFuture<Map<TopicPartition, Long>>> endOffsets, List<AppliedOffsets> trackers,
+                     Duration timeout, Executor executor, LongAdder staleReads) {
         this.endOffsets = endOffsets;
         this.byTopic = trackers.stream().collect(Collectors.toMap(AppliedOffsets::topic, Function.identity()));
         this.timeout = timeout;
         this.executor = executor;
+        this.staleReads = staleReads;
     }
 
     /**
      * Completes when every topic is applied up to the end offsets looked up after this call, or
-     * when the freshness timeout has passed (then {@code false}: the answer may be stale).
+     * when the freshness timeout has passed since that lookup was sent (then {@code false}: the
+     * answer may be stale; it is counted in {@code herd_stale_reads_total} and logged).
      */
     public CompletableFuture<Boolean> awaitFresh() {
-        return sharedWave().fresh();
+        Wave w = sharedWave();
+        w.reads.incrementAndGet();
+        return w.fresh;
     }
 
     /** Looks the end offsets up again (sharing a lookup in flight); for lag metrics. */
     public CompletableFuture<Map<TopicPartition, Long>> refreshEndOffsets() {
-        return sharedWave().ends();
+        return sharedWave().ends;
     }
 
-    private Wave wave(CompletableFuture<Map<TopicPartition, Long>> ends) {
-        CompletableFuture<Boolean> fresh = ends
-                .thenCompose(this::awaitApplied)
-                .thenApply(v -> true)
-                .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(e -> {
-                    log.warn("answering from local state: {}", e.toString());
-                    return false;
-                });
-        return new Wave(ends, fresh);
+    private synchronized Wave sharedWave() {
+        if (inFlight == null) {
+            inFlight = startLookupFor(new Wave());
+            return inFlight;
+        }
+        if (next == null) {
+            next = new Wave();
+        }
+        return next;
+    }
+
+    /** Sends {@code w}'s lookup and starts its timeout; when the lookup is done, the next wave may start. */
+    private Wave startLookupFor(Wave w) {
+        w.fresh.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        w.fresh.thenAccept(fresh -> {
+            if (!fresh) {
+                countStale(w);
+            }
+        });
+        CompletableFuture<Map<TopicPartition, Long>> f = lookup();
+        f.whenCompleteAsync((r, e) -> lookupDone(), executor);
+        f.whenComplete((ends, e) -> {
+            if (e != null) {
+                w.staleBecause = "end offsets lookup failed: " + e;
+                w.ends.completeExceptionally(e);
+                w.fresh.complete(false);
+                return;
+            }
+            w.ends.complete(ends);
+            List<CompletableFuture<Void>> waits = awaitApplied(ends);
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenRun(() -> w.fresh.complete(true));
+            // on the timeout, stop waiting: no waiter is kept for a position that may not come
+            w.fresh.thenRun(() -> waits.forEach(x -> x.cancel(false)));
+        });
+        return w;
+    }
+
+    private void countStale(Wave w) {
+        int n = w.reads.get();
+        if (n == 0) {
+            return;
+        }
+        staleReads.add(n);
+        boolean logNow;
+        long since;
+        synchronized (this) {
+            staleSinceLog += n;
+            long now = System.nanoTime();
+            logNow = now - lastStaleLog >= LOG_EVERY_NANOS;
+            since = staleSinceLog;
+            if (logNow) {
+                lastStaleLog = now;
+                staleSinceLog = 0;
+            }
+        }
+        if (logNow) {
+            log.warn("answered {} reads from local state, which may be stale ({}); timeout {} ms", since,
+                    w.staleBecause, timeout.toMillis());
+        }
     }
 
     /** Records not yet applied, per topic, against the latest end offsets looked up. */
@@ -91,44 +162,20 @@ public final class FreshnessBarrier {
 
     /** Waits, without a time limit, until the stores have applied the topics' current end offsets. */
     public CompletableFuture<Void> catchUp() {
-        return lookup().thenCompose(this::awaitApplied);
+        return lookup().thenCompose(ends -> CompletableFuture.allOf(awaitApplied(ends).toArray(CompletableFuture[]::new)));
     }
 
-    private CompletableFuture<Void> awaitApplied(Map<TopicPartition, Long> ends) {
+    private List<CompletableFuture<Void>> awaitApplied(Map<TopicPartition, Long> ends) {
         Map<String, Map<Integer, Long>> targets = new HashMap<>();
         ends.forEach((tp, end) -> targets.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp.partition(), end));
-        return CompletableFuture.allOf(targets.entrySet().stream()
-                .map(e -> byTopic.get(e.getKey()).awaitPositions(e.getValue()))
-                .toArray(CompletableFuture[]::new));
-    }
-
-    private synchronized Wave sharedWave() {
-        if (inFlight == null) {
-            inFlight = startWave();
-            return inFlight;
-        }
-        if (next == null) {
-            next = wave(new CompletableFuture<>());
-        }
-        return next;
-    }
-
-    private Wave startWave() {
-        return startLookupFor(wave(new CompletableFuture<>()));
-    }
-
-    /** Starts a lookup that completes {@code w}'s ends; when it is done, the next wave may start. */
-    private Wave startLookupFor(Wave w) {
-        CompletableFuture<Map<TopicPartition, Long>> f = lookup();
-        f.whenCompleteAsync((r, e) -> lookupDone(), executor);
-        f.whenComplete((r, e) -> {
-            if (e != null) {
-                w.ends().completeExceptionally(e);
-            } else {
-                w.ends().complete(r);
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        targets.forEach((topic, positions) -> positions.forEach((partition, end) -> {
+            CompletableFuture<Void> f = byTopic.get(topic).awaitPosition(partition, end);
+            if (!f.isDone()) {
+                waits.add(f);
             }
-        });
-        return w;
+        }));
+        return waits;
     }
 
     private synchronized void lookupDone() {
@@ -142,7 +189,7 @@ public final class FreshnessBarrier {
 
     /** One round trip: the latest offset of every partition of every tracked topic. */
     private CompletableFuture<Map<TopicPartition, Long>> lookup() {
-        return endOffsets.lookup().thenApply(ends -> {
+        return endOffsets.get().thenApply(ends -> {
             lastEnds = Map.copyOf(ends);
             return ends;
         });

@@ -4,51 +4,93 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * A log file written by a thread of its own, in groups: events are encoded by the thread that
- * logs them and queued; the writer takes everything queued, writes it, flushes once, and lets the
- * next lines gather for a millisecond. A line reaches the file within about a millisecond; under
- * load, one write serves many lines, and the
- * threads that serve clients never wait for the disk (logback's {@code FileAppender} wrote and
- * flushed each traffic line on the I/O thread: two system calls per command). Nothing is
- * dropped: when the queue is full, loggers wait for the writer.
+ * A node's log file, bounded and never in the way of serving (docs/reliability.md):
+ * <ul>
+ *   <li>Events are encoded by the thread that logs them and queued; a writer thread of its own
+ *       takes everything queued, writes it in one go and lets the next lines gather for a
+ *       millisecond. The threads that serve clients never wait for the disk.</li>
+ *   <li>The queue is bounded in bytes ({@code log.queue.max.bytes}). Past half of it the log is
+ *       {@linkplain #backlogged() backlogged}: the protocol handlers stop starting commands, so
+ *       back-pressure reaches the clients. Past all of it, lines are dropped, counted
+ *       ({@code herd_log_dropped_lines_total}) and said in the log once it writes again.</li>
+ *   <li>At {@code log.file.max.bytes} the file is rolled: renamed with a time stamp, then
+ *       compressed with gzip on a thread of its own; the oldest rolled files are deleted while
+ *       all of a node's log files pass {@code log.total.max.bytes}.</li>
+ *   <li>A write that fails (a full disk) drops its lines, counted; the writer keeps trying, and
+ *       the node keeps serving.</li>
+ * </ul>
+ * (logback's own rolling appender writes on the logging thread, and its async wrapper bounds
+ * events by count, not bytes, and neither counts what it drops.)
  */
 final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+    /** Limits of one node's log. */
+    record Limits(long fileMaxBytes, long totalMaxBytes, long queueMaxBytes) {
+    }
+
     private static final byte[] STOP = new byte[0];
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS");
+    private static final long RETRY_NANOS = 1_000_000_000L;
 
     private final Path file;
     private final Encoder<ILoggingEvent> encoder;
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(1 << 16);
+    private final Limits limits;
+    private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final LongAdder dropped = new LongAdder();
+    private final ExecutorService compressor;
     private Thread writer;
-    private OutputStream out;
+    /** Touched by the writer thread only. */
+    private FileChannel out;
+    private long size;
+    /** Dropped lines already reported in the file. */
+    private long droppedSaid;
+    private long lastFailure;
 
-    GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder) {
-        this.file = file;
+    GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, Limits limits) {
+        this.file = file.toAbsolutePath();
         this.encoder = encoder;
+        this.limits = limits;
+        // one roll compressed at a time; a roll that finds one waiting is compressed with it
+        this.compressor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(1), r -> {
+            Thread t = new Thread(r, "log-compress-" + file.getFileName());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
     }
 
     @Override
     public void start() {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            out = new BufferedOutputStream(new FileOutputStream(file.toFile(), true), 1 << 16);
+            Files.createDirectories(file.getParent());
         } catch (IOException e) {
-            addError("cannot open " + file, e);
-            return;
+            addError("cannot create " + file.getParent(), e);
         }
+        compressor.execute(this::compressAndTrim); // rolls left uncompressed by a crash, and the cap
         writer = new Thread(this::writeLoop, "log-writer-" + getName());
         writer.setDaemon(true);
         writer.start();
@@ -58,43 +100,186 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
     @Override
     protected void append(ILoggingEvent event) {
         byte[] bytes = encoder.encode(event);
-        try {
-            queue.put(bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (queuedBytes.addAndGet(bytes.length) > limits.queueMaxBytes()) {
+            queuedBytes.addAndGet(-bytes.length);
+            dropped.increment();
+            return;
         }
+        queue.add(bytes);
+    }
+
+    /** Whether the writer is behind: callers that can wait (the protocol handlers) should. */
+    boolean backlogged() {
+        return queuedBytes.get() > limits.queueMaxBytes() / 2;
+    }
+
+    /** Lines dropped so far because the queue was full or the disk refused them. */
+    long droppedLines() {
+        return dropped.sum();
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     private void writeLoop() {
         List<byte[]> batch = new ArrayList<>();
-        try {
-            while (true) {
+        while (true) {
+            try {
                 batch.add(queue.take());
-                queue.drainTo(batch);
-                boolean stop = false;
-                for (byte[] b : batch) {
-                    if (b == STOP) {
-                        stop = true;
-                    } else {
-                        out.write(b);
-                    }
-                }
-                out.flush();
-                int written = batch.size();
-                batch.clear();
-                if (stop) {
-                    return;
-                }
-                if (written < 256) {
-                    // let the next lines gather: at most ~1000 writes a second instead of one
-                    // wake-up and one write per line (a line waits at most a millisecond more)
-                    LockSupport.parkNanos(1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            queue.drainTo(batch);
+            boolean stop = false;
+            long bytes = 0;
+            int lines = 0;
+            for (byte[] b : batch) {
+                if (b == STOP) {
+                    stop = true;
+                } else {
+                    bytes += b.length;
+                    lines++;
                 }
             }
+            write(batch, bytes, lines);
+            queuedBytes.addAndGet(-bytes);
+            batch.clear();
+            if (stop) {
+                closeFile();
+                return;
+            }
+            if (lines < 256) {
+                // let the next lines gather: at most ~1000 writes a second instead of one per line
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
+    private void write(List<byte[]> batch, long bytes, int lines) {
+        if (lines == 0) {
+            return;
+        }
+        if (out == null && !open()) {
+            dropped.add(lines);
+            return;
+        }
+        long missed = dropped.sum() - droppedSaid;
+        try {
+            if (missed > 0) {
+                writeAll(ByteBuffer.wrap((LocalDateTime.now() + " log: " + missed
+                        + " lines were dropped (the log could not keep up, or the disk refused them)\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+            ByteBuffer[] buffers = new ByteBuffer[lines];
+            int i = 0;
+            for (byte[] b : batch) {
+                if (b != STOP) {
+                    buffers[i++] = ByteBuffer.wrap(b);
+                }
+            }
+            long left = bytes;
+            while (left > 0) {
+                left -= out.write(buffers);
+            }
+            size += bytes;
+            droppedSaid += missed;
+            if (size >= limits.fileMaxBytes()) {
+                roll();
+            }
         } catch (IOException e) {
-            addError("writing " + file, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            dropped.add(lines);
+            failed(e);
+        }
+    }
+
+    private void writeAll(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            size += out.write(b);
+        }
+    }
+
+    private boolean open() {
+        if (lastFailure != 0 && System.nanoTime() - lastFailure < RETRY_NANOS) {
+            return false;
+        }
+        try {
+            out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            size = out.size();
+            lastFailure = 0;
+            return true;
+        } catch (IOException e) {
+            failed(e);
+            return false;
+        }
+    }
+
+    private void failed(IOException e) {
+        if (lastFailure == 0) {
+            addError("writing " + file + " failed; dropping lines until it works again", e);
+        }
+        lastFailure = System.nanoTime();
+        closeFile();
+    }
+
+    private void closeFile() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // nothing more to write to it
+            }
+            out = null;
+        }
+    }
+
+    /** Renames the full file with a time stamp; the compressor gzips it and trims to the cap. */
+    private void roll() throws IOException {
+        closeFile();
+        Path rolled = file.resolveSibling(file.getFileName() + "." + LocalDateTime.now().format(STAMP));
+        Files.move(file, rolled);
+        size = 0;
+        compressor.execute(this::compressAndTrim);
+    }
+
+    /** Compresses every rolled file not yet compressed, then deletes the oldest past the total cap. */
+    private void compressAndTrim() {
+        try {
+            for (Path p : rolledFiles()) {
+                if (!p.getFileName().toString().endsWith(".gz")) {
+                    Path gz = p.resolveSibling(p.getFileName() + ".gz");
+                    try (InputStream in = Files.newInputStream(p);
+                         OutputStream z = new GZIPOutputStream(Files.newOutputStream(gz), 1 << 16)) {
+                        in.transferTo(z);
+                    }
+                    Files.delete(p);
+                }
+            }
+            // the live file may grow to fileMaxBytes: leave room for it
+            long total = limits.fileMaxBytes();
+            List<Path> rolled = rolledFiles();
+            for (int i = rolled.size() - 1; i >= 0; i--) { // newest first
+                Path p = rolled.get(i);
+                long n = Files.size(p);
+                if (total + n > limits.totalMaxBytes()) {
+                    Files.deleteIfExists(p);
+                } else {
+                    total += n;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            addError("rolling " + file + " failed", e);
+        }
+    }
+
+    /** Rolled files of this log, oldest first (their names sort by time). */
+    private List<Path> rolledFiles() throws IOException {
+        String prefix = file.getFileName() + ".";
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
     }
 
@@ -105,14 +290,12 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
             return;
         }
         super.stop();
+        queue.add(STOP);
         try {
-            queue.put(STOP);
             writer.join(TimeUnit.SECONDS.toMillis(10));
-            out.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            addError("closing " + file, e);
         }
+        compressor.shutdown();
     }
 }

@@ -67,7 +67,16 @@ public final class HerdConfig {
         }
         d.put("write.timeout.ms", "5000");
         d.put("read.freshness.timeout.ms", "1000");
-        d.put("connection.max.pipelined", "1024");
+        d.put("connection.max.pipelined", "128");
+        d.put("write.inflight.max", "10000");
+        d.put("connection.max.per.address", "1000");
+        d.put("connection.output.max.bytes", "1048576");
+        d.put("node.output.max.bytes", "67108864");
+        d.put("connection.output.stall.timeout.ms", "30000");
+        d.put("connection.request.timeout.ms", "10000");
+        d.put("log.file.max.bytes", "16777216");
+        d.put("log.total.max.bytes", "134217728");
+        d.put("log.queue.max.bytes", "8388608");
         d.put("store.block.cache.mb", "256");
         d.put("connection.max", "10000");
         d.put("connection.idle.timeout.ms", "300000");
@@ -145,6 +154,18 @@ public final class HerdConfig {
             return Integer.parseInt(get(key));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("configuration key " + key + " is not a whole number: " + get(key));
+        }
+    }
+
+    public long getBytes(String key) {
+        try {
+            long v = Long.parseLong(get(key));
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key " + key + " is not a positive number of bytes: " + get(key));
         }
     }
 

@@ -1,7 +1,5 @@
 package org.herd.node;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.Appender;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -10,7 +8,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.herd.node.http.AdminApi;
 import org.herd.node.http.HttpServer;
 import org.herd.node.http.PublicApi;
+import org.herd.node.net.ConnectionGuard;
 import org.herd.node.tcp.LineServer;
+import org.herd.stream.SkippedRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 public final class HerdNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
     private static final String CURRENT = "CURRENT";
+    private static final int ADMIN_CONNECTIONS = 64;
 
     private final String name;
     private final HerdConfig config;
@@ -51,7 +52,9 @@ public final class HerdNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final EventLoopGroup boss;
     private final EventLoopGroup ioWorkers;
-    private final Appender<ILoggingEvent> logFile;
+    private final GroupCommitFileAppender logFile;
+    private ConnectionGuard guard;
+    private ConnectionGuard adminGuard;
     private final Map<String, Object> streamsOverrides;
     private final Replay replay = new Replay();
     private volatile Replica replica;
@@ -67,7 +70,9 @@ public final class HerdNode implements AutoCloseable {
         this.streamsOverrides = streamsOverrides;
         Files.createDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
-        this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess);
+        this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
+                config.getBytes("log.file.max.bytes"), config.getBytes("log.total.max.bytes"),
+                config.getBytes("log.queue.max.bytes")));
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
@@ -77,8 +82,12 @@ public final class HerdNode implements AutoCloseable {
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
         this.metrics = new NodeMetrics(name);
+        metrics.counter("herd.log.dropped.lines", "Log lines dropped: the log could not keep up, or the disk refused them",
+                logFile::droppedLines);
+        metrics.gauge("herd.log.queue.bytes", "Log bytes waiting for the log's writer", logFile::queuedBytes);
         this.service = new HerdService(name, config.topics(), publisher, () -> replica,
-                PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics);
+                PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
+                config.getInt("write.inflight.max"));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -102,20 +111,29 @@ public final class HerdNode implements AutoCloseable {
     }
 
     private void startServing() throws Exception {
-        TrafficLog traffic = new TrafficLog(name);
+        TrafficLog traffic = new TrafficLog(name, logFile);
+        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.getInt("connection.max.per.address"),
+                config.getBytes("connection.output.max.bytes"), config.getBytes("node.output.max.bytes"),
+                config.getMillis("connection.output.stall.timeout.ms"), config.getMillis("connection.request.timeout.ms"));
+        guard = new ConnectionGuard(limits, traffic, metrics, ioWorkers);
+        // the admin port is for operators on loopback: its own small budget, never counted against clients
+        adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
+                limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
+                null, ioWorkers);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
         http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
                 req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.getInt("connection.max"),
-                config.getMillis("connection.idle.timeout.ms"));
+                config.getMillis("connection.idle.timeout.ms"), guard);
         adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), boss, ioWorkers,
-                new AdminApi(this, metrics::scrape)::handle, traffic, 64, config.getMillis("connection.idle.timeout.ms"));
+                new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
+                config.getMillis("connection.idle.timeout.ms"), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
-        replica = new Replica(config, name, currentReplicaDir(), endOffsets, workers, streamsOverrides);
+        replica = new Replica(config, name, currentReplicaDir(), endOffsets, workers, streamsOverrides, metrics.staleReads());
         replica.startAndCatchUp();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.getInt("connection.max.pipelined"),
-                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")));
+                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")), guard);
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),
@@ -140,6 +158,13 @@ public final class HerdNode implements AutoCloseable {
                 () -> replica.queries.approximateClientCount(), "store", "locations");
         metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
                 () -> replica.queries.placeCount(), "store", "places");
+        for (SkippedRecords.Reason reason : SkippedRecords.Reason.values()) {
+            String why = reason.name().toLowerCase(java.util.Locale.ROOT);
+            metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
+                    () -> replica.state.locationsSkipped().get(reason), "topic", config.topics().locations(), "reason", why);
+            metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
+                    () -> replica.state.placesSkipped().get(reason), "topic", config.topics().places(), "reason", why);
+        }
         // keep end offsets fresh for the lag gauge even when no reads arrive
         workers.scheduleWithFixedDelay(() -> replica.barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
     }
@@ -206,7 +231,7 @@ public final class HerdNode implements AutoCloseable {
         try {
             Map<String, Long> target = replay.target(replica.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
             log.info("node {}: replay started; {} records to apply", name, target);
-            fresh = new Replica(config, name, newReplicaDir(), endOffsets, workers, streamsOverrides);
+            fresh = new Replica(config, name, newReplicaDir(), endOffsets, workers, streamsOverrides, metrics.staleReads());
             replay.building(fresh);
             fresh.startAndCatchUp();
             Replica old = replica;
@@ -299,6 +324,11 @@ public final class HerdNode implements AutoCloseable {
                 } catch (Exception e) {
                     log.warn("closing a server: {}", e.toString());
                 }
+            }
+        }
+        for (ConnectionGuard g : new ConnectionGuard[] {guard, adminGuard}) {
+            if (g != null) {
+                g.close();
             }
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.Replies;
+import org.herd.stream.AppliedOffsets;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
@@ -11,11 +12,14 @@ import org.herd.stream.TopicNames;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -36,10 +40,16 @@ public final class HerdService {
     private final Executor workers;
     private final Duration writeTimeout;
     private final NodeMetrics metrics;
+    private final int maxWritesInFlight;
+    private final Semaphore writeSlots;
 
     HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout, NodeMetrics metrics) {
+                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight) {
         this.metrics = metrics;
+        this.maxWritesInFlight = maxWritesInFlight;
+        this.writeSlots = new Semaphore(maxWritesInFlight);
+        metrics.gauge("herd.writes.in.flight", "Writes published and not yet durable and applied here",
+                () -> maxWritesInFlight - writeSlots.availablePermits());
         this.node = node;
         this.topics = topics;
         this.publisher = publisher;
@@ -64,34 +74,67 @@ public final class HerdService {
 
     /**
      * As {@link #iamat(Command.Iamat, Instant)}, completing on {@code executor}: a connection's
-     * own event loop, so that the reply needs no further hand-over between threads.
+     * own event loop, so that the reply needs no further hand-over between threads. The record is
+     * handed to the producer before this returns, so updates are published in the order of the
+     * calls. Fails at once with {@link Busy} when {@code write.inflight.max} writes are in flight.
      */
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor) {
+        if (!writeSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(busyWrites());
+        }
         Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
                 Replies.at(node, receivedAt, cmd));
         long start = System.nanoTime();
         long[] durableAt = new long[1];
-        return publisher.publish(topics.locations(), cmd.client(), Json.encode(location))
-                .thenCompose(meta -> {
-                    durableAt[0] = System.nanoTime();
-                    return replica.get().locationsApplied().awaitPosition(meta.partition(), meta.offset() + 1);
-                })
+        CompletableFuture<RecordMetadata> published = publisher.publish(topics.locations(), cmd.client(),
+                Json.encode(location));
+        published.thenRun(() -> durableAt[0] = System.nanoTime());
+        CompletableFuture<Location> done = awaitApplied(published, Replica::locationsApplied)
                 // continue on the caller's executor: the applied-offset waiters complete on the Streams thread
                 .thenApplyAsync(v -> {
                     metrics.writeStage("durable", durableAt[0] - start);
                     metrics.writeStage("applied", System.nanoTime() - durableAt[0]);
                     return location;
-                }, executor)
-                .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                }, executor);
+        return releaseWhenDone(published, done, 1);
+    }
+
+    private Busy busyWrites() {
+        return new Busy("too many writes in flight (" + maxWritesInFlight + ")");
+    }
+
+    /**
+     * Waits until the record is applied to the replica serving when it became durable; gives up
+     * (forgetting the waiter) at the write timeout.
+     */
+    private CompletableFuture<Void> awaitApplied(CompletableFuture<RecordMetadata> published,
+                                                 java.util.function.Function<Replica, AppliedOffsets> topic) {
+        AtomicReference<CompletableFuture<Void>> waiter = new AtomicReference<>();
+        CompletableFuture<Void> applied = published.thenCompose(meta -> {
+            CompletableFuture<Void> w = topic.apply(replica.get()).awaitPosition(meta.partition(), meta.offset() + 1);
+            waiter.set(w);
+            return w;
+        });
+        return applied.orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            CompletableFuture<Void> w = waiter.get();
+            if (w != null) {
+                w.cancel(false);
+            }
+        });
+    }
+
+    /** Frees {@code slots} write slots once the producer is done with the records and the caller has its answer. */
+    private <T> CompletableFuture<T> releaseWhenDone(CompletableFuture<?> published, CompletableFuture<T> done, int slots) {
+        CompletableFuture.allOf(published, done).whenComplete((v, e) -> writeSlots.release(slots));
+        return done;
     }
 
     /** The client's newest location, after catching up with every write acknowledged before the call. */
     public CompletableFuture<Optional<Location>> location(String client) {
-        return location(client, workers);
+        return location(replica.get(), client, workers);
     }
 
-    private CompletableFuture<Optional<Location>> location(String client, Executor executor) {
-        Replica r = replica.get();
+    private static CompletableFuture<Optional<Location>> location(Replica r, String client, Executor executor) {
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), executor);
     }
 
@@ -108,8 +151,8 @@ public final class HerdService {
      * own event loop, so that the reply needs no further hand-over between threads.
      */
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor) {
-        Replica r = replica.get();
-        return location(cmd.client(), executor).thenCompose(found -> {
+        Replica r = replica.get(); // one replica for the whole query, even if a replay swaps them meanwhile
+        return location(r, cmd.client(), executor).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
@@ -131,24 +174,32 @@ public final class HerdService {
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.place(id), workers);
     }
 
-    /** Publishes places (new or replacing those with the same ids); completes once all are durable and visible here. */
+    /**
+     * Publishes places (new or replacing those with the same ids); completes once all are durable
+     * and visible here. Each place takes one write slot; fails at once with {@link Busy} if they are not free.
+     */
     public CompletableFuture<List<Place>> putPlaces(List<Place> batch) {
-        List<CompletableFuture<Void>> each = batch.stream()
-                .map(p -> awaitPlaceApplied(publisher.publish(topics.places(), p.id(), Json.encode(p))))
-                .toList();
-        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenApplyAsync(v -> batch, workers)
-                .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!writeSlots.tryAcquire(batch.size())) {
+            return CompletableFuture.failedFuture(busyWrites());
+        }
+        List<CompletableFuture<RecordMetadata>> published = new ArrayList<>();
+        List<CompletableFuture<Void>> applied = new ArrayList<>();
+        for (Place p : batch) {
+            CompletableFuture<RecordMetadata> sent = publisher.publish(topics.places(), p.id(), Json.encode(p));
+            published.add(sent);
+            applied.add(awaitApplied(sent, Replica::placesApplied));
+        }
+        CompletableFuture<List<Place>> done = CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(v -> batch, workers);
+        return releaseWhenDone(CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)), done, batch.size());
     }
 
     /** Publishes a deletion (a tombstone); completes once durable and applied here. */
     public CompletableFuture<Void> deletePlace(String id) {
-        return awaitPlaceApplied(publisher.publish(topics.places(), id, null))
-                .thenApplyAsync(v -> v, workers)
-                .orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private CompletableFuture<Void> awaitPlaceApplied(CompletableFuture<RecordMetadata> sent) {
-        return sent.thenCompose(meta -> replica.get().placesApplied().awaitPosition(meta.partition(), meta.offset() + 1));
+        if (!writeSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(busyWrites());
+        }
+        CompletableFuture<RecordMetadata> sent = publisher.publish(topics.places(), id, null);
+        return releaseWhenDone(sent, awaitApplied(sent, Replica::placesApplied).thenApplyAsync(v -> v, workers), 1);
     }
 }

@@ -19,7 +19,8 @@ public final class NodeLogging {
     }
 
     /** Returns the appender so the caller can detach and stop it when the node closes. */
-    public static Appender<ILoggingEvent> attach(String node, Path logsDir, boolean ownProcess) {
+    public static GroupCommitFileAppender attach(String node, Path logsDir, boolean ownProcess,
+                                                 GroupCommitFileAppender.Limits limits) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
@@ -27,7 +28,7 @@ public final class NodeLogging {
                 ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n%ex"
                 : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n");
         encoder.start();
-        GroupCommitFileAppender file = new GroupCommitFileAppender(logsDir.resolve(node + ".log"), encoder);
+        GroupCommitFileAppender file = new GroupCommitFileAppender(logsDir.resolve(node + ".log"), encoder, limits);
         file.setContext(ctx);
         file.setName("node-" + node);
         file.start();

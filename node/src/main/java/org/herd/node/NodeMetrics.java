@@ -1,6 +1,7 @@
 package org.herd.node;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -8,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -18,11 +20,25 @@ public final class NodeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final LongAdder staleReads = new LongAdder();
 
     public NodeMetrics(String node) {
         registry.config().commonTags("node", node);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        counter("herd.stale.reads", "Reads answered from local state because the node could not catch up in time",
+                staleReads::sum);
+    }
+
+    /** Counts reads answered from local state without catching up first ({@code herd_stale_reads_total}). */
+    public LongAdder staleReads() {
+        return staleReads;
+    }
+
+    /** A counter whose value is read from {@code value} at each scrape; tags must come from a fixed set. */
+    public void counter(String name, String description, Supplier<Number> value, String... tags) {
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).tags(tags)
+                .register(registry);
     }
 
     /** One request answered: {@code outcome} is ok, invalid (the client's fault) or error (ours or Kafka's). */

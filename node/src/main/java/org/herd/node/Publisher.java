@@ -4,6 +4,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
  */
 public final class Publisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
+    private final long writeTimeoutNanos;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "herd-publisher");
         t.setDaemon(true);
@@ -34,6 +36,7 @@ public final class Publisher implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.writeTimeoutNanos = writeTimeout.toNanos();
         int timeout = (int) writeTimeout.toMillis();
         int linger = Integer.parseInt(String.valueOf(props.get(ProducerConfig.LINGER_MS_CONFIG)));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout);
@@ -43,10 +46,20 @@ public final class Publisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Completes with the record's partition and offset once it is durable, or exceptionally. */
+    /**
+     * Completes with the record's partition and offset once it is durable, or exceptionally.
+     * Records are handed to the producer in the order of the calls. A record still queued here
+     * when its write timeout has passed (the producer blocked on an unreachable broker) is never
+     * sent: its writer was already told it failed, and must not see it published much later.
+     */
     public CompletableFuture<RecordMetadata> publish(String topic, String key, byte[] value) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + writeTimeoutNanos;
         sender.execute(() -> {
+            if (System.nanoTime() - deadline > 0) {
+                result.completeExceptionally(new TimeoutException("not sent: the write timed out while queued"));
+                return;
+            }
             try {
                 producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
                     if (error != null) {

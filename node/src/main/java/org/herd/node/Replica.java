@@ -7,6 +7,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.herd.stream.AppliedOffsets;
+import org.herd.stream.HerdClientSupplier;
 import org.herd.stream.HerdQueries;
 import org.herd.stream.HerdRocksDb;
 import org.herd.stream.HerdTopology;
@@ -33,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One full replica of the herd's state on a node: a Kafka Streams instance with its stores in a
@@ -52,7 +54,8 @@ final class Replica implements AutoCloseable {
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private volatile boolean failed;
 
-    Replica(HerdConfig config, String node, Path dir, EndOffsetsReader endOffsets, Executor workers, Map<String, Object> overrides) {
+    Replica(HerdConfig config, String node, Path dir, EndOffsetsReader endOffsets, Executor workers, Map<String, Object> overrides,
+            LongAdder staleReads) {
         this.node = node;
         this.dir = dir;
         this.topics = config.topics();
@@ -62,23 +65,26 @@ final class Replica implements AutoCloseable {
         props.putAll(overrides);
         this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
                 "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),
-                dir.toAbsolutePath().toString(), props));
+                dir.toAbsolutePath().toString(), props), new HerdClientSupplier(state));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("node {}: Kafka Streams failed; this replica stops", node, e);
             failed = true;
+            state.fail(new IllegalStateException("the replica of " + node + " failed", e));
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((now, before) -> {
             log.info("node {}: streams {} -> {}", node, before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 running.complete(null);
-            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING
+                    || now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.PENDING_SHUTDOWN) {
                 running.completeExceptionally(new IllegalStateException("Kafka Streams is " + now));
+                state.fail(new IllegalStateException("the replica of " + node + " is " + now));
             }
         });
         this.queries = new HerdQueries(streams, state.placesIndex());
-        this.barrier = new FreshnessBarrier(endOffsets, List.of(state.locationsApplied(), state.placesApplied()),
-                config.getMillis("read.freshness.timeout.ms"), workers);
+        this.barrier = new FreshnessBarrier(endOffsets::lookup, List.of(state.locationsApplied(), state.placesApplied()),
+                config.getMillis("read.freshness.timeout.ms"), workers, staleReads);
     }
 
     /** Starts Streams and waits until the stores have applied the topics up to their current ends. */
@@ -165,5 +171,6 @@ final class Replica implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(10));
+        state.fail(new IllegalStateException("the replica of " + node + " is closed"));
     }
 }

@@ -16,9 +16,20 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TrafficLog {
     private final Logger log;
+    private final GroupCommitFileAppender file;
 
-    public TrafficLog(String node) {
+    /** {@code file}: the appender the node's traffic goes to, whose back-pressure the handlers heed; may be null. */
+    public TrafficLog(String node, GroupCommitFileAppender file) {
         this.log = LoggerFactory.getLogger("herd.traffic." + node);
+        this.file = file;
+    }
+
+    /**
+     * Whether the log's writer is behind: protocol handlers start no new commands meanwhile, so
+     * that a log that cannot keep up slows clients down instead of filling the heap.
+     */
+    public boolean backlogged() {
+        return file != null && file.backlogged();
     }
 
     public void opened(String conn, Object remote) {

@@ -14,11 +14,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The store's processor advances positions (one thread); any thread may wait. Waiters are
  * completed on the advancing thread, so callers should continue with an {@code *Async} stage.
+ * A waiter that is cancelled (its caller gave up) is forgotten at once, and {@link #fail} ends
+ * every waiter when the replica stops: nothing waits, or is kept, for a position that will not come.
  */
 public final class AppliedOffsets {
     private final String topic;
     private final Map<Integer, Long> positions = new HashMap<>();
     private final Map<Integer, TreeMap<Long, List<CompletableFuture<Void>>>> waiters = new HashMap<>();
+    private Throwable failed;
 
     public AppliedOffsets(String topic) {
         this.topic = topic;
@@ -55,26 +58,58 @@ public final class AppliedOffsets {
         return Map.copyOf(positions);
     }
 
-    /** Completes once {@code partition} has been applied up to (not including) {@code position}. */
+    /**
+     * Completes once {@code partition} has been applied up to (not including) {@code position}.
+     * Cancel the future to stop waiting; it fails if the replica stops first.
+     */
     public CompletableFuture<Void> awaitPosition(int partition, long position) {
+        CompletableFuture<Void> f;
         synchronized (this) {
             if (positions.getOrDefault(partition, 0L) >= position) {
                 return CompletableFuture.completedFuture(null);
             }
-            CompletableFuture<Void> f = new CompletableFuture<>();
+            if (failed != null) {
+                return CompletableFuture.failedFuture(failed);
+            }
+            f = new CompletableFuture<>();
             waiters.computeIfAbsent(partition, p -> new TreeMap<>())
                     .computeIfAbsent(position, o -> new ArrayList<>()).add(f);
-            return f;
+        }
+        f.whenComplete((v, e) -> {
+            if (f.isCancelled()) {
+                forget(partition, position, f);
+            }
+        });
+        return f;
+    }
+
+    private synchronized void forget(int partition, long position, CompletableFuture<Void> f) {
+        TreeMap<Long, List<CompletableFuture<Void>>> queue = waiters.get(partition);
+        List<CompletableFuture<Void>> at = queue == null ? null : queue.get(position);
+        if (at != null) {
+            at.remove(f);
+            if (at.isEmpty()) {
+                queue.remove(position);
+            }
         }
     }
 
-    /** Completes once every partition in {@code targets} has reached its target position. */
-    public CompletableFuture<Void> awaitPositions(Map<Integer, Long> targets) {
-        CompletableFuture<?>[] all = targets.entrySet().stream()
-                .map(e -> awaitPosition(e.getKey(), e.getValue()))
-                .filter(f -> !f.isDone())
-                .toArray(CompletableFuture[]::new);
-        return all.length == 0 ? CompletableFuture.completedFuture(null) : CompletableFuture.allOf(all);
+    /** Fails every waiter, now and later: the replica that would advance these positions has stopped. */
+    public void fail(Throwable cause) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        synchronized (this) {
+            if (failed == null) {
+                failed = cause;
+            }
+            waiters.values().forEach(q -> q.values().forEach(all::addAll));
+            waiters.clear();
+        }
+        all.forEach(f -> f.completeExceptionally(cause));
+    }
+
+    /** Waiters not yet completed, for tests and metrics. */
+    public synchronized int waiting() {
+        return waiters.values().stream().mapToInt(q -> q.values().stream().mapToInt(List::size).sum()).sum();
     }
 
     /** Total count of records applied or skipped across partitions (sum of positions). */

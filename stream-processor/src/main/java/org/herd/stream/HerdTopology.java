@@ -19,7 +19,9 @@ import java.util.Properties;
  * </pre>
  *
  * Global stores are fed by a consumer that reads every partition (no consumer group, so no
- * rebalances) and are restored by replaying the topic through the same processors.
+ * rebalances) and are restored by replaying the topic through the same processors. Run it with
+ * a {@link HerdClientSupplier}, whose consumer keeps the applied positions up with offsets that
+ * hold no record (transaction markers).
  */
 public final class HerdTopology {
     private HerdTopology() {
@@ -32,13 +34,13 @@ public final class HerdTopology {
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.locations(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("locations-source"),
-                () -> new LocationProcessor(state.locationsApplied()));
+                () -> new LocationProcessor(state.locationsApplied(), state.locationsSkipped()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(PositionKeepingStore.supplier(Topics.PLACE_STORE, state.placesApplied()),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.places(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("places-source"),
-                () -> new PlaceProcessor(state.placesApplied(), state.placesIndex()));
+                () -> new PlaceProcessor(state.placesApplied(), state.placesIndex(), state.placesSkipped()));
         return builder.build();
     }
 
@@ -58,6 +60,8 @@ public final class HerdTopology {
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
         props.putIfAbsent(StreamsConfig.globalConsumerPrefix("fetch.max.wait.ms"), 100);
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, HerdRocksDb.class);
+        // records of aborted transactions (a transactional producer writing to a herd topic) are never applied
+        props.putIfAbsent(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");
         return props;
     }
 }

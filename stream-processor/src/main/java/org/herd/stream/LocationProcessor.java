@@ -4,8 +4,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies the locations topic to the location store: for each client, the update with the newest
@@ -14,14 +12,14 @@ import org.slf4j.LoggerFactory;
  * restored from the topic, so the rule holds after a restart or a rebuild too.
  */
 final class LocationProcessor implements Processor<String, byte[], Void, Void> {
-    private static final Logger log = LoggerFactory.getLogger(LocationProcessor.class);
-
     private final AppliedOffsets applied;
+    private final SkippedRecords skipped;
     private KeyValueStore<String, byte[]> store;
     private ProcessorContext<Void, Void> context;
 
-    LocationProcessor(AppliedOffsets applied) {
+    LocationProcessor(AppliedOffsets applied, SkippedRecords skipped) {
         this.applied = applied;
+        this.skipped = skipped;
     }
 
     @Override
@@ -33,9 +31,13 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
     @Override
     public void process(Record<String, byte[]> record) {
         String client = record.key();
-        Location incoming = Json.decodeOrNull(record.value(), Location.class);
-        if (client == null || !LocationRules.isValid(incoming) || !client.equals(incoming.client())) {
-            log.warn("skipping a record that is not a valid location: key={}", client);
+        Location incoming = client == null || client.isEmpty() ? null : Json.decodeOrNull(record.value(), Location.class);
+        if (client == null || client.isEmpty()) {
+            skip(SkippedRecords.Reason.BAD_KEY, client);
+        } else if (incoming == null) {
+            skip(SkippedRecords.Reason.NOT_DECODABLE, client);
+        } else if (!LocationRules.isValid(incoming) || !client.equals(incoming.client())) {
+            skip(SkippedRecords.Reason.INVALID, client);
         } else {
             Location stored = Json.decodeOrNull(store.get(client), Location.class);
             if (incoming.supersedes(stored)) {
@@ -44,5 +46,9 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
         }
         // applied or skipped, the record counts as applied; the store keeps the positions
         context.recordMetadata().ifPresent(meta -> applied.advance(meta.partition(), meta.offset() + 1));
+    }
+
+    private void skip(SkippedRecords.Reason reason, String key) {
+        skipped.count(reason, key);
     }
 }

@@ -5,8 +5,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies the places topic to the place store and the in-memory {@link PlacesIndex}: a record
@@ -14,16 +12,16 @@ import org.slf4j.LoggerFactory;
  * is loaded from the store, which survives restarts.
  */
 final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
-    private static final Logger log = LoggerFactory.getLogger(PlaceProcessor.class);
-
     private final AppliedOffsets applied;
     private final PlacesIndex index;
+    private final SkippedRecords skipped;
     private KeyValueStore<String, byte[]> store;
     private ProcessorContext<Void, Void> context;
 
-    PlaceProcessor(AppliedOffsets applied, PlacesIndex index) {
+    PlaceProcessor(AppliedOffsets applied, PlacesIndex index, SkippedRecords skipped) {
         this.applied = applied;
         this.index = index;
+        this.skipped = skipped;
     }
 
     @Override
@@ -52,21 +50,27 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
         String id = record.key();
         if (id != null && Topics.isBookkeeping(id)) {
             // a marker such as the seed-complete record: not a place
-        } else if (id == null || id.isEmpty()) {
-            log.warn("skipping a place record without a key");
+        } else if (!PlaceRules.isValidId(id)) {
+            skip(SkippedRecords.Reason.BAD_KEY, id);
         } else if (record.value() == null) {
             store.delete(id);
             index.delete(id);
         } else {
             Place place = Json.decodeOrNull(record.value(), Place.class);
-            if (PlaceRules.isValid(place) && id.equals(place.id())) {
+            if (place == null) {
+                skip(SkippedRecords.Reason.NOT_DECODABLE, id);
+            } else if (PlaceRules.isValid(place) && id.equals(place.id())) {
                 store.put(id, record.value());
                 index.upsert(place);
             } else {
-                log.warn("skipping a record that is not a valid place: key={}", id);
+                skip(SkippedRecords.Reason.INVALID, id);
             }
         }
         // applied or skipped, the record counts as applied; the store keeps the positions
         context.recordMetadata().ifPresent(meta -> applied.advance(meta.partition(), meta.offset() + 1));
+    }
+
+    private void skip(SkippedRecords.Reason reason, String key) {
+        skipped.count(reason, key);
     }
 }

@@ -2,11 +2,26 @@ package org.herd.stream;
 
 /**
  * The parts of a node's state that live beside the Kafka Streams stores: how far each topic has
- * been applied, and the in-memory places index.
+ * been applied, the in-memory places index, and the records each topic's store skipped.
  */
-public record StoreState(AppliedOffsets locationsApplied, AppliedOffsets placesApplied, PlacesIndex placesIndex) {
+public record StoreState(AppliedOffsets locationsApplied, AppliedOffsets placesApplied, PlacesIndex placesIndex,
+                         SkippedRecords locationsSkipped, SkippedRecords placesSkipped) {
     public static StoreState create(TopicNames topics) {
         return new StoreState(new AppliedOffsets(topics.locations()), new AppliedOffsets(topics.places()),
-                new PlacesIndex());
+                new PlacesIndex(), new SkippedRecords(topics.locations()), new SkippedRecords(topics.places()));
+    }
+
+    /** The applied positions of {@code topic}, or null if it is not one of the herd's. */
+    AppliedOffsets applied(String topic) {
+        if (topic.equals(locationsApplied.topic())) {
+            return locationsApplied;
+        }
+        return topic.equals(placesApplied.topic()) ? placesApplied : null;
+    }
+
+    /** Completes every waiter on either topic exceptionally: the replica stopped, it will not apply more. */
+    public void fail(Throwable cause) {
+        locationsApplied.fail(cause);
+        placesApplied.fail(cause);
     }
 }

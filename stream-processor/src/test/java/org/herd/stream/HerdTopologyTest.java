@@ -129,4 +129,22 @@ class HerdTopologyTest {
         assertThat(state.placesIndex().size()).isZero();
         assertThat(state.placesApplied().position(0)).isEqualTo(2);
     }
+
+    @Test
+    void skippedRecordsAreCountedByTopicAndReason() {
+        places.pipeInput("bad", "{\"id\":\"bad\",\"lat\":91,\"lng\":0,\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+        places.pipeInput("has space", Json.encode(new Place("has space", "x", 0, 0, "", List.of(), 0, null)));
+        places.pipeInput("junk", "not json".getBytes(StandardCharsets.UTF_8));
+        locations.pipeInput("kiwi", "{\"client\":\"kiwi\"}".getBytes(StandardCharsets.UTF_8));
+        locations.pipeInput("kiwi", "][".getBytes(StandardCharsets.UTF_8));
+        locations.pipeInput((String) null, Json.encode(at("kiwi", "1", "Alford", 1, 1)));
+
+        assertThat(state.placesSkipped().get(SkippedRecords.Reason.INVALID)).isEqualTo(1);
+        assertThat(state.placesSkipped().get(SkippedRecords.Reason.BAD_KEY)).isEqualTo(1);
+        assertThat(state.placesSkipped().get(SkippedRecords.Reason.NOT_DECODABLE)).isEqualTo(1);
+        assertThat(state.locationsSkipped().get(SkippedRecords.Reason.INVALID)).isEqualTo(1);
+        assertThat(state.locationsSkipped().get(SkippedRecords.Reason.NOT_DECODABLE)).isEqualTo(1);
+        assertThat(state.locationsSkipped().get(SkippedRecords.Reason.BAD_KEY)).isEqualTo(1);
+        assertThat(stored("kiwi")).isNull();
+    }
 }

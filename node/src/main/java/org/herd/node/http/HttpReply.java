@@ -8,9 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A complete HTTP response: status, content type and body. */
-public record HttpReply(HttpResponseStatus status, String contentType, byte[] body) {
+/**
+ * A complete HTTP response: status, content type, body, and for 503 the seconds after which a
+ * retry makes sense ({@code Retry-After}; null for none).
+ */
+public record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Integer retryAfterSeconds) {
     public static final String JSON = "application/json; charset=utf-8";
+
+    public HttpReply(HttpResponseStatus status, String contentType, byte[] body) {
+        this(status, contentType, body, null);
+    }
+
+    /** 503 with {@code Retry-After}: a limit is reached, or the node cannot serve yet; retrying later is safe. */
+    public static HttpReply unavailable(String message, int retryAfterSeconds) {
+        HttpReply e = error(HttpResponseStatus.SERVICE_UNAVAILABLE, message);
+        return new HttpReply(e.status(), e.contentType(), e.body(), retryAfterSeconds);
+    }
 
     public static HttpReply json(HttpResponseStatus status, Object body) {
         return new HttpReply(status, JSON, Json.encode(body));

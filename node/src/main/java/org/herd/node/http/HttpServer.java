@@ -1,10 +1,12 @@
 package org.herd.node.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -22,24 +24,37 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import org.herd.node.TrafficLog;
+import org.herd.node.net.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * An HTTP/1.1 server for one node's JSON API. One request at a time per connection (reading
- * pauses until the reply is written), so replies keep their order and a client cannot pile up
- * work. Bodies over {@link #MAX_BODY_BYTES} get 413.
+ * pauses until the reply is written; requests a client pipelines are answered in order, at most
+ * {@value #MAX_QUEUED_REQUESTS} of them held), so a client cannot pile up work. Bodies over
+ * {@link #MAX_BODY_BYTES} get 413. Limits shared with the line protocol (per address, pending
+ * reply bytes, unfinished requests) are kept by the {@link ConnectionGuard}.
  */
 public final class HttpServer implements AutoCloseable {
     /** Largest request body accepted, in bytes. */
     public static final int MAX_BODY_BYTES = 1 << 20;
+    /** Requests read from one connection while an earlier one is served (HTTP pipelining). */
+    static final int MAX_QUEUED_REQUESTS = 16;
+    /** Header bytes counted for a response, beside its body. */
+    private static final int HEADER_BYTES = 256;
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -51,9 +66,9 @@ public final class HttpServer implements AutoCloseable {
 
     public static HttpServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
-                                   int maxConnections, java.time.Duration idleTimeout)
+                                   int maxConnections, Duration idleTimeout, ConnectionGuard guard)
             throws InterruptedException {
-        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger connections = new AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -64,23 +79,54 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         if (connections.incrementAndGet() > maxConnections) {
                             connections.decrementAndGet();
-                            String json = "{\"error\":{\"status\":503,\"message\":\"too many connections\"}}";
-                            byte[] busy = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                    + "Content-Length: " + json.length() + "\r\nConnection: close\r\n\r\n" + json)
-                                    .getBytes(StandardCharsets.US_ASCII);
-                            ch.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
+                            refuse(ch, traffic, "too many connections");
                             return;
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        String id = "h" + IDS.incrementAndGet();
+                        ConnectionGuard.Conn conn = guard.admit(ch, id, reason ->
+                                reason == ConnectionGuard.CloseReason.REQUEST_TIMEOUT
+                                        ? response(HttpReply.error(HttpResponseStatus.REQUEST_TIMEOUT,
+                                        "request not finished within " + guard.settings().requestTimeout().toMillis()
+                                                + " ms"), false)
+                                        : null);
+                        if (conn == null) {
+                            refuse(ch, traffic, "too many connections from this address");
+                            return;
+                        }
                         ch.pipeline()
-                                .addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idleTimeout.toMillis(),
-                                        java.util.concurrent.TimeUnit.MILLISECONDS))
+                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(new PartialRequests(conn))
                                 .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast(new Handler(router, traffic));
+                                .addLast(new Handler(id, router, traffic, conn));
                     }
                 });
         return new HttpServer(b.bind(host, port).sync().channel());
+    }
+
+    /** Tells a connection over a limit so, before any HTTP handler exists, and closes it. */
+    private static void refuse(SocketChannel ch, TrafficLog traffic, String why) {
+        traffic.note("-", "refused " + ch.remoteAddress() + ": " + why);
+        String json = "{\"error\":{\"status\":503,\"message\":\"" + why + "\"}}";
+        byte[] busy = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + json.length() + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + json)
+                .getBytes(StandardCharsets.US_ASCII);
+        ch.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static FullHttpResponse response(HttpReply r, boolean keepAlive) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
+                Unpooled.wrappedBuffer(r.body()));
+        if (r.contentType() != null) {
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        }
+        if (r.retryAfterSeconds() != null) {
+            res.headers().setInt(HttpHeaderNames.RETRY_AFTER, r.retryAfterSeconds());
+        }
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return res;
     }
 
     public int port() {
@@ -92,14 +138,38 @@ public final class HttpServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
     }
 
+    /** Marks bytes read before the request they belong to is complete: the deadline of unfinished requests runs. */
+    private static final class PartialRequests extends ChannelInboundHandlerAdapter {
+        private final ConnectionGuard.Conn conn;
+
+        PartialRequests(ConnectionGuard.Conn conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b && b.isReadable()) {
+                conn.partialInput(true);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Function<FullHttpRequest, CompletableFuture<HttpReply>> router;
         private final TrafficLog traffic;
-        private final String id = "h" + IDS.incrementAndGet();
+        private final ConnectionGuard.Conn conn;
+        private final String id;
+        private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+        private boolean serving;
 
-        Handler(Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic) {
+        Handler(String id, Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
+                ConnectionGuard.Conn conn) {
+            super(false); // requests are released once answered
+            this.id = id;
             this.router = router;
             this.traffic = traffic;
+            this.conn = conn;
         }
 
         @Override
@@ -110,35 +180,51 @@ public final class HttpServer implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            queued.forEach(FullHttpRequest::release);
+            queued.clear();
             traffic.closed(id, ctx.channel().remoteAddress());
             super.channelInactive(ctx);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            conn.partialInput(false);
+            ctx.channel().config().setAutoRead(false);
+            if (serving) {
+                if (queued.size() >= MAX_QUEUED_REQUESTS) {
+                    req.release();
+                    traffic.note(id, "closing: more than " + MAX_QUEUED_REQUESTS + " pipelined requests");
+                    ctx.close();
+                    return;
+                }
+                queued.add(req);
+                return;
+            }
+            serve(ctx, req);
+        }
+
+        private void serve(ChannelHandlerContext ctx, FullHttpRequest req) {
+            serving = true;
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             // an API key a Places client sends along must not reach the log
             String requestLine = req.method() + " " + req.uri().replaceAll("([?&]key=)[^&]*", "$1******");
             traffic.received(id, (requestLine + (req.content().isReadable()
                     ? " " + req.content().toString(StandardCharsets.UTF_8) : "")).getBytes(StandardCharsets.UTF_8));
             if (req.decoderResult().isFailure()) {
+                req.release();
                 write(ctx, HttpReply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
                 return;
             }
-            ctx.channel().config().setAutoRead(false);
             CompletableFuture<HttpReply> reply;
             try {
-                reply = router.apply(req.retain());
+                reply = router.apply(req);
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
             }
             reply.whenComplete((r, e) -> {
                 req.release();
                 HttpReply out = e == null ? r : failure(e);
-                ctx.executor().execute(() -> {
-                    write(ctx, out, keepAlive);
-                    ctx.channel().config().setAutoRead(true);
-                });
+                ctx.executor().execute(() -> write(ctx, out, keepAlive));
             });
         }
 
@@ -148,25 +234,34 @@ public final class HttpServer implements AutoCloseable {
         }
 
         private void write(ChannelHandlerContext ctx, HttpReply r, boolean keepAlive) {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
             traffic.sent(id, (r.status().code() + " " + new String(r.body(), StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8));
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
-                    Unpooled.wrappedBuffer(r.body()));
-            if (r.contentType() != null) {
-                res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            long n = r.body().length + HEADER_BYTES;
+            conn.reserve(n);
+            ctx.writeAndFlush(response(r, keepAlive)).addListener(f -> {
+                conn.release(n);
+                if (!keepAlive) {
+                    ctx.close();
+                }
+            });
+            serving = false;
+            if (!keepAlive) {
+                return;
             }
-            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-            if (keepAlive) {
-                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                ctx.writeAndFlush(res);
+            FullHttpRequest next = queued.poll();
+            if (next != null) {
+                serve(ctx, next);
             } else {
-                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+                ctx.channel().config().setAutoRead(true);
             }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof io.netty.handler.timeout.IdleStateEvent && ctx.channel().config().isAutoRead()) {
+            if (evt instanceof IdleStateEvent && !serving) {
                 traffic.note(id, "idle timeout");
                 ctx.close();
             }

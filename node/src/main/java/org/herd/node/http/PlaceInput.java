@@ -1,11 +1,15 @@
 package org.herd.node.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.herd.stream.Place;
 import org.herd.stream.PlaceRules;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,22 +29,55 @@ final class PlaceInput {
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final List<String> FIELDS = List.of("id", "name", "lat", "lng", "vicinity", "types", "prominence", "url");
 
-    /** Reads decimals exactly, so a numeric client time keeps all of its digits. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper BODY = Json.MAPPER.copy()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Longest number accepted in a body, in characters (a client time needs about 21). */
+    static final int MAX_NUMBER_CHARS = 64;
+    /** Largest power of ten a number in a body may carry: doubles end at 1e308. */
+    static final int MAX_EXPONENT = 400;
+    static final int MAX_DEPTH = 32;
+
+    /**
+     * Reads decimals exactly, so a numeric client time keeps all of its digits; numbers and
+     * nesting are bounded while parsing (StreamReadConstraints), and exponents after, before any
+     * number is expanded: {@code 1e300000000} is 11 characters and 300 million digits.
+     */
+    private static final ObjectMapper BODY = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(MAX_NUMBER_CHARS).maxNestingDepth(MAX_DEPTH).build())
+            .build())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private PlaceInput() {
     }
 
     static JsonNode parseBody(String body) {
+        JsonNode node;
         try {
-            JsonNode node = BODY.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                throw new PublicApi.BadRequest("the body is empty; it must be JSON");
-            }
-            return node;
+            node = BODY.readTree(body);
         } catch (JsonProcessingException e) {
             throw new PublicApi.BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new PublicApi.BadRequest("the body is empty; it must be JSON");
+        }
+        requireBoundedNumbers(node);
+        return node;
+    }
+
+    /** Rejects any number whose exponent is out of range, wherever it is in the body. */
+    private static void requireBoundedNumbers(JsonNode node) {
+        if (node.isBigDecimal()) {
+            BigDecimal d = node.decimalValue();
+            // the value is unscaled * 10^-scale; its magnitude is about 10^(precision - scale)
+            long magnitude = (long) d.precision() - d.scale();
+            if (Math.abs((long) d.scale()) > MAX_EXPONENT || Math.abs(magnitude) > MAX_EXPONENT) {
+                throw new PublicApi.BadRequest("a number in the body is out of range: exponents are limited to "
+                        + MAX_EXPONENT);
+            }
+        } else if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                requireBoundedNumbers(child);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import org.herd.node.Busy;
 import org.herd.node.HerdService;
 import org.herd.node.NearbyQuery;
 import org.herd.node.protocol.Command;
@@ -63,6 +64,10 @@ public final class PublicApi {
             if (path.equals("/openapi.yaml")) {
                 return only(m, HttpMethod.GET, () -> done(openApi()));
             }
+            if (!ready.get()) {
+                // nothing is accepted or answered before the node's replica has caught up
+                return done(HttpReply.unavailable("the node is starting or rebuilding; retry shortly", 1));
+            }
             if (path.equals(NEARBY_SEARCH_PATH)) {
                 return only(m, HttpMethod.GET, () -> nearbySearch(uri.parameters()));
             }
@@ -101,20 +106,31 @@ public final class PublicApi {
         }
     }
 
-    /** The route's template, for metrics: ids in paths are replaced by their names. */
+    /** Methods named in metrics; any other is counted as {@code OTHER}. */
+    private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS");
+
+    /**
+     * The route's template, for metrics: a fixed set whatever is requested (ids in paths become
+     * their names, unknown paths {@code unmatched}, unknown methods {@code OTHER}), so that no
+     * request can add a metric.
+     */
     public static String route(FullHttpRequest req) {
         List<String> seg = segments(new QueryStringDecoder(req.uri()).path());
         String path;
-        if (seg.size() >= 3 && seg.get(0).equals("v1") && seg.get(1).equals("locations")) {
-            path = "/v1/locations/{client}" + (seg.size() > 3 ? "/" + String.join("/", seg.subList(3, seg.size())) : "");
-        } else if (seg.size() >= 3 && seg.get(0).equals("v1") && seg.get(1).equals("places")) {
-            path = "/v1/places/{id}";
-        } else if (seg.size() <= 5) {
-            path = "/" + String.join("/", seg);
+        if (seg.size() == 1 && List.of("health", "metrics", "openapi.yaml").contains(seg.get(0))) {
+            path = "/" + seg.get(0);
+        } else if (String.join("/", seg).equals(NEARBY_SEARCH_PATH.substring(1))) {
+            path = NEARBY_SEARCH_PATH;
+        } else if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("locations") && seg.size() <= 4) {
+            path = seg.size() == 2 ? "/v1/locations" : seg.size() == 3 ? "/v1/locations/{client}"
+                    : seg.get(3).equals("nearby") ? "/v1/locations/{client}/nearby" : "unmatched";
+        } else if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("places") && seg.size() <= 3) {
+            path = seg.size() == 2 ? "/v1/places" : "/v1/places/{id}";
         } else {
-            path = "other";
+            path = "unmatched";
         }
-        return req.method().name() + " " + path;
+        String method = METHODS.contains(req.method().name()) ? req.method().name() : "OTHER";
+        return method + " " + path;
     }
 
     static HttpReply health(boolean up) {
@@ -140,7 +156,7 @@ public final class PublicApi {
                     + (c instanceof Command.Invalid bad ? bad.reason() : "fields must not contain white space"));
         }
         return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
-                ? unavailable("the update could not be made durable in time; it may or may not be applied; retrying is safe")
+                ? failed(e, "the update could not be made durable in time; it may or may not be applied; retrying is safe")
                 : HttpReply.json(HttpResponseStatus.OK, locationJson(loc)));
     }
 
@@ -203,7 +219,7 @@ public final class PublicApi {
     private CompletableFuture<HttpReply> postPlaces(FullHttpRequest req) {
         List<Place> batch = PlaceInput.parseBatch(req.content().toString(StandardCharsets.UTF_8), null);
         return service.putPlaces(batch).handle((stored, e) -> e != null
-                ? unavailable("the places could not be made durable in time; some may be applied; retrying is safe")
+                ? failed(e, "the places could not be made durable in time; some may be applied; retrying is safe")
                 : HttpReply.json(HttpResponseStatus.CREATED, Map.of("places",
                 stored.stream().map(NearbySearchJson::place).toList())));
     }
@@ -211,7 +227,7 @@ public final class PublicApi {
     private CompletableFuture<HttpReply> putPlace(String id, FullHttpRequest req) {
         List<Place> one = PlaceInput.parseBatch(req.content().toString(StandardCharsets.UTF_8), id);
         return service.putPlaces(one).handle((stored, e) -> e != null
-                ? unavailable("the place could not be made durable in time; retrying is safe")
+                ? failed(e, "the place could not be made durable in time; retrying is safe")
                 : HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.place(stored.get(0))));
     }
 
@@ -225,14 +241,17 @@ public final class PublicApi {
     private CompletableFuture<HttpReply> deletePlace(String id) {
         PlaceInput.requireId(id);
         return service.deletePlace(id).handle((v, e) -> e != null
-                ? unavailable("the deletion could not be made durable in time; retrying is safe")
+                ? failed(e, "the deletion could not be made durable in time; retrying is safe")
                 : HttpReply.noContent());
     }
 
     // --- helpers -------------------------------------------------------------------------------
 
-    private static HttpReply unavailable(String message) {
-        return HttpReply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, message);
+    /** 503 with Retry-After: a write refused at once by the in-flight limit, or one that did not complete in time. */
+    private static HttpReply failed(Throwable e, String notInTime) {
+        return Busy.is(e)
+                ? HttpReply.unavailable("too many writes in flight on this node; nothing was published; retry shortly", 1)
+                : HttpReply.unavailable(notInTime, 1);
     }
 
     private static HttpReply methodNotAllowed() {

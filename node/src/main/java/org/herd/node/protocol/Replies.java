@@ -23,6 +23,11 @@ public final class Replies {
         return (diff.signum() < 0 ? "" : "+") + diff.toPlainString();
     }
 
+    /** The error line sent instead of AT when the node has {@code write.inflight.max} writes in flight. */
+    public static String busy(String line) {
+        return "ERROR busy " + line;
+    }
+
     /** The error line sent instead of AT when the update could not be made durable in time. */
     public static String unavailable(String line) {
         return "ERROR unavailable " + line;

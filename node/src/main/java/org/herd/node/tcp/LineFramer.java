@@ -5,23 +5,36 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Splits the byte stream into lines ending in {@code \n} or {@code \r\n}. End-of-stream (or the
  * client's half-close) also ends a last, unterminated line. A line longer than the cap is not
  * buffered: its first {@code maxBytes} are kept and the rest is skipped up to its line ending,
- * so memory per connection stays bounded whatever a client sends.
+ * so memory per connection stays bounded whatever a client sends. After each read it tells
+ * {@code partialLine} whether an unfinished line is left, for the deadline of unfinished lines.
  */
 final class LineFramer extends ByteToMessageDecoder {
     private final int maxBytes;
+    private final Consumer<Boolean> partialLine;
     private ByteBuf overlongStart;
 
     LineFramer(int maxBytes) {
+        this(maxBytes, partial -> { });
+    }
+
+    LineFramer(int maxBytes, Consumer<Boolean> partialLine) {
         this.maxBytes = maxBytes;
+        this.partialLine = partialLine;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        split(in, out);
+        partialLine.accept(overlongStart != null || in.isReadable());
+    }
+
+    private void split(ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
             if (overlongStart != null) {
@@ -54,7 +67,8 @@ final class LineFramer extends ByteToMessageDecoder {
 
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        decode(ctx, in, out);
+        split(in, out);
+        partialLine.accept(false);
         if (overlongStart != null) {
             out.add(new Line(overlongStart, true));
             overlongStart = null;

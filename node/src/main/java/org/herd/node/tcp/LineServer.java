@@ -7,12 +7,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.herd.node.HerdService;
 import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
+import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Limits;
 
 import java.net.InetSocketAddress;
@@ -24,13 +26,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The line-protocol (IAMAT / WHATSAT) TCP server of one node. Limits (docs/protocol.md): at most
- * {@code maxConnections} open connections (one more is told {@code ERROR busy} and closed), a
- * connection idle for {@code idleTimeout} with nothing pending is closed, and each connection
- * has at most {@code maxPending} replies outstanding before the node stops reading from it.
+ * The line-protocol (IAMAT / WHATSAT) TCP server of one node. Limits (docs/protocol.md,
+ * docs/reliability.md): at most {@code maxConnections} open connections, and at most
+ * {@code connection.max.per.address} from one client address (one more is told
+ * {@code ERROR busy ...} and closed); a connection idle for {@code idleTimeout} with nothing
+ * pending is closed; a line unfinished after {@code connection.request.timeout.ms} gets
+ * {@code ERROR timeout ...} and its connection is closed; each connection has at most
+ * {@code maxPending} commands in flight and its pending reply bytes bounded by the
+ * {@link ConnectionGuard} before the node stops reading from it.
  */
 public final class LineServer implements AutoCloseable {
     static final byte[] BUSY = "ERROR busy too many connections\n".getBytes(StandardCharsets.UTF_8);
+    static final byte[] BUSY_ADDRESS = "ERROR busy too many connections from this address\n"
+            .getBytes(StandardCharsets.UTF_8);
+    private static final AtomicLong IDS = new AtomicLong();
 
     private final Channel channel;
 
@@ -44,9 +53,11 @@ public final class LineServer implements AutoCloseable {
 
     public static LineServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
-                                   Settings settings) throws InterruptedException {
+                                   Settings settings, ConnectionGuard guard) throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();
         AtomicLong pendingReplies = new AtomicLong();
+        // the socket's own buffer counts as pending output too: unwritable at the per-connection limit
+        int high = (int) Math.min(Integer.MAX_VALUE, guard.settings().connectionOutputMaxBytes());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -54,23 +65,34 @@ public final class LineServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (connections.incrementAndGet() > settings.maxConnections()) {
                             connections.decrementAndGet();
-                            traffic.note("-", "refused " + ch.remoteAddress() + ": " + settings.maxConnections()
-                                    + " connections open");
-                            ch.writeAndFlush(Unpooled.wrappedBuffer(BUSY)).addListener(ChannelFutureListener.CLOSE);
+                            refuse(ch, traffic, BUSY, settings.maxConnections() + " connections open");
                             return;
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                        String id = "c" + IDS.incrementAndGet();
+                        ConnectionGuard.Conn conn = guard.admit(ch, id, reason ->
+                                reason == ConnectionGuard.CloseReason.REQUEST_TIMEOUT
+                                        ? Unpooled.wrappedBuffer(("ERROR timeout line not finished within "
+                                        + guard.settings().requestTimeout().toMillis() + " ms\n")
+                                        .getBytes(StandardCharsets.UTF_8))
+                                        : null);
+                        if (conn == null) {
+                            refuse(ch, traffic, BUSY_ADDRESS, guard.settings().maxPerAddress()
+                                    + " connections open from its address");
+                            return;
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0,
                                         settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("framer", new LineFramer(Limits.MAX_LINE_BYTES))
-                                .addLast("session", new LineSession(service, traffic, metrics, clock,
-                                        settings.maxPending(), pendingReplies));
+                                .addLast("framer", new LineFramer(Limits.MAX_LINE_BYTES, conn::partialInput))
+                                .addLast("session", new LineSession(id, service, traffic, metrics, clock,
+                                        settings.maxPending(), pendingReplies, conn));
                     }
                 });
         LineServer server = new LineServer(b.bind(host, port).sync().channel());
@@ -78,6 +100,11 @@ public final class LineServer implements AutoCloseable {
         metrics.gauge("herd.line.pending.replies", "Line-protocol replies not yet written, all connections",
                 pendingReplies::get);
         return server;
+    }
+
+    private static void refuse(SocketChannel ch, TrafficLog traffic, byte[] message, String why) {
+        traffic.note("-", "refused " + ch.remoteAddress() + ": " + why);
+        ch.writeAndFlush(Unpooled.wrappedBuffer(message)).addListener(ChannelFutureListener.CLOSE);
     }
 
     public int port() {

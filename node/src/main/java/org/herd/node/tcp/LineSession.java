@@ -7,9 +7,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.herd.node.Busy;
 import org.herd.node.HerdService;
 import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
+import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
@@ -26,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,36 +36,70 @@ import java.util.concurrent.atomic.AtomicLong;
  * the order the commands arrived, each flushed as soon as it and all before it are ready.
  * Pipelined commands on one connection behave as if run one by one: a WHATSAT waits for the
  * connection's earlier commands (so it sees their updates), and an IAMAT waits for earlier
- * WHATSATs (so they do not see it); consecutive IAMATs run concurrently. Back-pressure: reading stops while too many replies are pending or the socket is
- * not writable. After the client half-closes, pending replies are sent, then the connection closes.
+ * WHATSATs (so they do not see it); consecutive IAMATs run concurrently, published in the order
+ * received.
+ *
+ * <p>Bounded whatever the client does (docs/reliability.md). Lines read but not yet started wait
+ * in a backlog, which only one socket read fills: a new command starts only while fewer than
+ * {@code connection.max.pipelined} are in flight, the connection's pending reply bytes are under
+ * {@code connection.output.max.bytes}, and the traffic log keeps up; otherwise the node stops
+ * reading from the connection until they are. After the client half-closes, pending replies are
+ * sent, then the connection closes.
  */
 final class LineSession extends SimpleChannelInboundHandler<Line> {
     private static final Logger log = LoggerFactory.getLogger(LineSession.class);
-    private static final AtomicLong IDS = new AtomicLong();
+    private static final long LOG_RECHECK_MILLIS = 5;
 
     private final HerdService service;
     private final TrafficLog traffic;
     private final NodeMetrics metrics;
     private final Clock clock;
-    private final int maxPending;
+    private final int maxInFlight;
     private final AtomicLong pendingReplies;
-    private final String id = "c" + IDS.incrementAndGet();
-    private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
+    private final ConnectionGuard.Conn conn;
+    private final String id;
+    /** Lines received, not yet started. */
+    private final ArrayDeque<Received> backlog = new ArrayDeque<>();
+    /** Replies in command order, started and not yet written. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Completes when every WHATSAT so far on this connection has its reply. */
     private CompletableFuture<?> readsDone = CompletableFuture.completedFuture(null);
     /** Completes when every IAMAT so far on this connection has its reply. */
     private CompletableFuture<?> writesDone = CompletableFuture.completedFuture(null);
+    /** Completes when the last IAMAT so far has been handed to the publisher. */
+    private CompletableFuture<?> lastIamatSubmitted = CompletableFuture.completedFuture(null);
+    /** Bytes of replies that are ready and reserved, but not yet handed to the socket. */
+    private long readyUnwritten;
     private boolean inputClosed;
     private boolean closing;
+    private boolean recheckScheduled;
+    private boolean pumping;
+    private boolean pumpAgain;
+    private boolean draining;
+    private boolean pumpScheduled;
 
-    LineSession(HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxPending,
-                AtomicLong pendingReplies) {
+    private record Received(byte[] raw, boolean overlong, Instant at, long nanos) {
+    }
+
+    private static final class Pending {
+        final CompletableFuture<byte[]> reply;
+        boolean reserved;
+
+        Pending(CompletableFuture<byte[]> reply) {
+            this.reply = reply;
+        }
+    }
+
+    LineSession(String id, HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
+                AtomicLong pendingReplies, ConnectionGuard.Conn conn) {
+        this.id = id;
         this.pendingReplies = pendingReplies;
         this.service = service;
         this.traffic = traffic;
         this.metrics = metrics;
         this.clock = clock;
-        this.maxPending = maxPending;
+        this.maxInFlight = maxInFlight;
+        this.conn = conn;
     }
 
     @Override
@@ -75,22 +112,63 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         pendingReplies.addAndGet(-pending.size());
         pending.clear();
+        backlog.clear();
+        conn.release(readyUnwritten);
+        readyUnwritten = 0;
         traffic.closed(id, ctx.channel().remoteAddress());
         super.channelInactive(ctx);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Line line) {
-        Instant receivedAt = clock.instant();
-        long t0 = System.nanoTime();
         byte[] raw = ByteBufUtil.getBytes(line.content());
         traffic.received(id, raw);
-        String text = line.overlong ? null : utf8(raw);
+        backlog.add(new Received(raw, line.overlong, clock.instant(), System.nanoTime()));
+        pump(ctx);
+    }
+
+    /** Starts what the limits allow, then reads on only if the backlog is empty and the limits allow. */
+    private void pump(ChannelHandlerContext ctx) {
+        if (pumping) {
+            pumpAgain = true; // called back from a command that completed at once: the loop below goes on
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                while (!backlog.isEmpty() && mayStart()) {
+                    start(ctx, backlog.poll());
+                }
+            } while (pumpAgain);
+        } finally {
+            pumping = false;
+        }
+        boolean readMore = backlog.isEmpty() && mayStart() && ctx.channel().isWritable();
+        if (!inputClosed && ctx.channel().config().isAutoRead() != readMore) {
+            ctx.channel().config().setAutoRead(readMore);
+        }
+        if (traffic.backlogged() && !recheckScheduled && ctx.channel().isActive()) {
+            // nothing on this connection will change when the log catches up: look again shortly
+            recheckScheduled = true;
+            ctx.executor().schedule(() -> {
+                recheckScheduled = false;
+                pump(ctx);
+            }, LOG_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        closeIfFinished(ctx);
+    }
+
+    private boolean mayStart() {
+        return pending.size() < maxInFlight && !conn.outputFull() && !traffic.backlogged();
+    }
+
+    private void start(ChannelHandlerContext ctx, Received line) {
+        String text = line.overlong() ? null : utf8(line.raw());
         CompletableFuture<byte[]> reply;
-        boolean read = false;
         String kind = "invalid";
         if (text == null) {
-            reply = CompletableFuture.completedFuture(invalid(raw));
+            reply = CompletableFuture.completedFuture(invalid(line.raw()));
         } else {
             Command command = LineParser.parse(text);
             if (command == null) {
@@ -98,16 +176,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             }
             if (command instanceof Command.Iamat iamat) {
                 kind = "IAMAT";
-                reply = afterEarlierReads().thenCompose(v -> service.iamat(iamat, receivedAt, ctx.executor())).handle((location, error) -> {
-                    if (error != null) {
-                        log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
-                        return lineOf(Replies.unavailable(text));
-                    }
-                    return lineOf(location.at());
-                });
+                reply = iamat(ctx, iamat, line, text);
+                writesDone = CompletableFuture.allOf(writesDone, reply);
             } else if (command instanceof Command.Whatsat whatsat) {
                 kind = "WHATSAT";
-                read = true;
                 reply = afterEarlierWrites()
                         .thenCompose(v -> service.whatsat(whatsat, ctx.executor()))
                         .handle((answer, error) -> {
@@ -116,37 +188,54 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                                 return lineOf(Replies.unavailable(text));
                             }
                             return answer.map(a -> (a.location().at() + "\n" + NearbySearchJson.write(a.places())
-                                    + "\n\n").getBytes(StandardCharsets.UTF_8)).orElseGet(() -> invalid(raw));
+                                    + "\n\n").getBytes(StandardCharsets.UTF_8)).orElseGet(() -> invalid(line.raw()));
                         });
+                // one small node per command, however many are pending (allOf over all pending is quadratic)
+                readsDone = CompletableFuture.allOf(readsDone, reply);
             } else {
-                reply = CompletableFuture.completedFuture(invalid(raw));
+                reply = CompletableFuture.completedFuture(invalid(line.raw()));
             }
         }
         String label = kind;
-        reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - t0));
-        pending.add(reply);
+        reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - line.nanos()));
+        Pending p = new Pending(reply);
+        pending.add(p);
         pendingReplies.incrementAndGet();
-        // one small node per command, however many are pending (allOf over all pending is quadratic)
-        if (read) {
-            readsDone = CompletableFuture.allOf(readsDone, reply);
-        } else if (kind.equals("IAMAT")) {
-            writesDone = CompletableFuture.allOf(writesDone, reply);
-        }
-        if (pending.size() >= maxPending) {
-            ctx.channel().config().setAutoRead(false);
-        }
         reply.whenComplete((r, e) -> {
             if (ctx.executor().inEventLoop()) {
-                drain(ctx);
+                ready(ctx, p);
             } else {
-                ctx.executor().execute(() -> drain(ctx));
+                ctx.executor().execute(() -> ready(ctx, p));
             }
         });
     }
 
-    /** An IAMAT waits for earlier WHATSATs on its connection, so they cannot see it. */
-    private CompletableFuture<?> afterEarlierReads() {
-        return readsDone;
+    /**
+     * Publishes after the connection's earlier WHATSATs have their replies (so they cannot see
+     * this update) and after the previous IAMAT was handed to the publisher (so that updates leave
+     * in the order they came, even if their client times are equal).
+     */
+    private CompletableFuture<byte[]> iamat(ChannelHandlerContext ctx, Command.Iamat iamat, Received line, String text) {
+        CompletableFuture<Void> submitted = new CompletableFuture<>();
+        CompletableFuture<?> gate = readsDone.isDone() && lastIamatSubmitted.isDone()
+                ? CompletableFuture.completedFuture(null) : CompletableFuture.allOf(readsDone, lastIamatSubmitted);
+        lastIamatSubmitted = submitted;
+        return gate.thenCompose(v -> {
+            try {
+                return service.iamat(iamat, line.at(), ctx.executor());
+            } finally {
+                submitted.complete(null);
+            }
+        }).handle((location, error) -> {
+            if (error == null) {
+                return lineOf(location.at());
+            }
+            if (Busy.is(error)) {
+                return lineOf(Replies.busy(text));
+            }
+            log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
+            return lineOf(Replies.unavailable(text));
+        });
     }
 
     /** A WHATSAT waits for earlier IAMATs on its connection, so it sees them. */
@@ -154,32 +243,54 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         return writesDone;
     }
 
+    /** A reply is ready: its bytes count against the limits from now; write what is in order. */
+    private void ready(ChannelHandlerContext ctx, Pending p) {
+        if (!ctx.channel().isActive() || p.reply.isCompletedExceptionally()) {
+            drain(ctx);
+            return;
+        }
+        int n = p.reply.join().length;
+        p.reserved = true;
+        readyUnwritten += n;
+        conn.reserve(n);
+        drain(ctx);
+    }
+
     /** Writes every reply that is ready and has no unready reply before it. */
     private void drain(ChannelHandlerContext ctx) {
+        if (draining) {
+            return; // the loop below writes it
+        }
+        draining = true;
         boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().isDone()) {
-            byte[] reply = pending.poll().join();
+        while (!pending.isEmpty() && pending.peek().reply.isDone() && pending.peek().reserved) {
+            byte[] reply = pending.poll().reply.join();
             pendingReplies.decrementAndGet();
+            readyUnwritten -= reply.length;
             traffic.sent(id, reply);
-            ctx.write(Unpooled.wrappedBuffer(reply));
+            int n = reply.length;
+            ctx.write(Unpooled.wrappedBuffer(reply)).addListener(f -> {
+                conn.release(n);
+                if (!pumpScheduled && !ctx.channel().config().isAutoRead() && !conn.outputFull()) {
+                    // not from inside the socket's flush: after it
+                    pumpScheduled = true;
+                    ctx.executor().execute(() -> {
+                        pumpScheduled = false;
+                        pump(ctx);
+                    });
+                }
+            });
             wrote = true;
         }
         if (wrote) {
             ctx.flush();
         }
-        resumeReadingIfAllowed(ctx);
-        closeIfFinished(ctx);
-    }
-
-    private void resumeReadingIfAllowed(ChannelHandlerContext ctx) {
-        if (!inputClosed && !ctx.channel().config().isAutoRead()
-                && pending.size() < maxPending / 2 && ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        draining = false;
+        pump(ctx);
     }
 
     private void closeIfFinished(ChannelHandlerContext ctx) {
-        if (inputClosed && pending.isEmpty() && !closing) {
+        if (inputClosed && pending.isEmpty() && backlog.isEmpty() && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -187,17 +298,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (!ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(false);
-        } else {
-            resumeReadingIfAllowed(ctx);
-        }
+        pump(ctx);
         super.channelWritabilityChanged(ctx);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent && pending.isEmpty()) {
+        if (evt instanceof IdleStateEvent && pending.isEmpty() && backlog.isEmpty()) {
             traffic.note(id, "idle timeout");
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {

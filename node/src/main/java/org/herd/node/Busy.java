@@ -1,0 +1,22 @@
+package org.herd.node;
+
+/**
+ * A request refused at once because a configured limit is reached (docs/reliability.md): the
+ * client may retry later. The line protocol answers {@code ERROR busy <reason>}, HTTP 503 with
+ * {@code Retry-After}.
+ */
+public final class Busy extends RuntimeException {
+    public Busy(String reason) {
+        super(reason, null, false, false);
+    }
+
+    /** Whether {@code error}, or what it wraps, is a {@link Busy}. */
+    public static boolean is(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof Busy) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
