@@ -70,6 +70,7 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
     /** Dropped lines already reported in the file. */
     private long droppedSaid;
     private long lastFailure;
+    private long rolls;
 
     GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, Limits limits) {
         this.file = file.toAbsolutePath();
@@ -157,6 +158,10 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
         }
     }
 
+    /**
+     * Writes a batch, rolling the file before a line that would take it past
+     * {@code log.file.max.bytes}, so that no file passes it (unless one line alone does).
+     */
     private void write(List<byte[]> batch, long bytes, int lines) {
         if (lines == 0) {
             return;
@@ -166,32 +171,48 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
             return;
         }
         long missed = dropped.sum() - droppedSaid;
+        int written = 0;
         try {
             if (missed > 0) {
                 writeAll(ByteBuffer.wrap((LocalDateTime.now() + " log: " + missed
                         + " lines were dropped (the log could not keep up, or the disk refused them)\n")
                         .getBytes(StandardCharsets.UTF_8)));
+                droppedSaid += missed;
             }
-            ByteBuffer[] buffers = new ByteBuffer[lines];
-            int i = 0;
+            List<ByteBuffer> group = new ArrayList<>();
+            long groupBytes = 0;
             for (byte[] b : batch) {
-                if (b != STOP) {
-                    buffers[i++] = ByteBuffer.wrap(b);
+                if (b == STOP) {
+                    continue;
                 }
+                if (size + groupBytes + b.length > limits.fileMaxBytes() && size + groupBytes > 0) {
+                    written += writeGroup(group, groupBytes);
+                    group.clear();
+                    groupBytes = 0;
+                    roll();
+                }
+                group.add(ByteBuffer.wrap(b));
+                groupBytes += b.length;
             }
-            long left = bytes;
-            while (left > 0) {
-                left -= out.write(buffers);
-            }
-            size += bytes;
-            droppedSaid += missed;
-            if (size >= limits.fileMaxBytes()) {
-                roll();
-            }
+            written += writeGroup(group, groupBytes);
         } catch (IOException e) {
-            dropped.add(lines);
+            dropped.add(lines - written);
             failed(e);
         }
+    }
+
+    /** Writes the lines of one group in as few system calls as the file takes; returns how many. */
+    private int writeGroup(List<ByteBuffer> group, long bytes) throws IOException {
+        if (out == null && !open()) {
+            throw new IOException("the log file could not be opened again after rolling");
+        }
+        ByteBuffer[] buffers = group.toArray(ByteBuffer[]::new);
+        long left = bytes;
+        while (left > 0) {
+            left -= out.write(buffers);
+        }
+        size += bytes;
+        return group.size();
     }
 
     private void writeAll(ByteBuffer b) throws IOException {
@@ -236,8 +257,13 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
 
     /** Renames the full file with a time stamp; the compressor gzips it and trims to the cap. */
     private void roll() throws IOException {
+        if (out == null) {
+            return;
+        }
         closeFile();
-        Path rolled = file.resolveSibling(file.getFileName() + "." + LocalDateTime.now().format(STAMP));
+        // a time stamp, and a sequence number for rolls within one millisecond: names sort by age
+        Path rolled = file.resolveSibling(file.getFileName() + "." + LocalDateTime.now().format(STAMP)
+                + String.format("-%04d", rolls++ % 10_000));
         Files.move(file, rolled);
         size = 0;
         compressor.execute(this::compressAndTrim);

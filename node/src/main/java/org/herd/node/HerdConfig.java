@@ -67,7 +67,7 @@ public final class HerdConfig {
         }
         d.put("write.timeout.ms", "5000");
         d.put("read.freshness.timeout.ms", "1000");
-        d.put("connection.max.pipelined", "128");
+        d.put("connection.max.pipelined", "32");
         d.put("write.inflight.max", "10000");
         d.put("connection.max.per.address", "1000");
         d.put("connection.output.max.bytes", "1048576");

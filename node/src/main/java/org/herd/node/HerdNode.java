@@ -52,6 +52,8 @@ public final class HerdNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final EventLoopGroup boss;
     private final EventLoopGroup ioWorkers;
+    /** The admin port's own thread (and the connection sweeps'): operators see a node that its clients keep busy. */
+    private final EventLoopGroup adminIo;
     private final GroupCommitFileAppender logFile;
     private ConnectionGuard guard;
     private ConnectionGuard adminGuard;
@@ -92,6 +94,8 @@ public final class HerdNode implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
                 NioIoHandler.newFactory());
+        this.adminIo = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-admin"),
+                NioIoHandler.newFactory());
     }
 
     /**
@@ -103,6 +107,9 @@ public final class HerdNode implements AutoCloseable {
         HerdNode node = new HerdNode(config, config.nodeName(name), ownProcess, streamsOverrides);
         try {
             node.startServing();
+            if (ownProcess) {
+                NodeLogging.quietConsole(node.name);
+            }
             return node;
         } catch (Exception e) {
             node.close();
@@ -115,16 +122,16 @@ public final class HerdNode implements AutoCloseable {
         ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.getInt("connection.max.per.address"),
                 config.getBytes("connection.output.max.bytes"), config.getBytes("node.output.max.bytes"),
                 config.getMillis("connection.output.stall.timeout.ms"), config.getMillis("connection.request.timeout.ms"));
-        guard = new ConnectionGuard(limits, traffic, metrics, ioWorkers);
+        guard = new ConnectionGuard(limits, traffic, metrics, adminIo); // its sweeps run even when clients keep the I/O threads busy
         // the admin port is for operators on loopback: its own small budget, never counted against clients
         adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
-                null, ioWorkers);
+                null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
         http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
                 req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.getInt("connection.max"),
                 config.getMillis("connection.idle.timeout.ms"), guard);
-        adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), boss, ioWorkers,
+        adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
                 config.getMillis("connection.idle.timeout.ms"), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
@@ -333,6 +340,7 @@ public final class HerdNode implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        adminIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         Replica r = replica;
         if (r != null) {
             r.close();

@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -143,16 +144,19 @@ public final class HerdService {
      * empty if no node has heard of the client.
      */
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
-        return whatsat(cmd, workers);
+        return whatsat(cmd, workers, () -> true);
     }
 
     /**
      * As {@link #whatsat(Command.Whatsat)}, running the query on {@code executor}: a connection's
-     * own event loop, so that the reply needs no further hand-over between threads.
+     * own event loop, so that the reply needs no further hand-over between threads. The query is
+     * skipped (empty) if {@code wanted} says no once the read is fresh: a client that has gone
+     * costs nothing more.
      */
-    public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor) {
+    public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted) {
         Replica r = replica.get(); // one replica for the whole query, even if a replay swaps them meanwhile
-        return location(r, cmd.client(), executor).thenCompose(found -> {
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> wanted.getAsBoolean()
+                ? r.queries.location(cmd.client()) : Optional.<Location>empty(), executor).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }

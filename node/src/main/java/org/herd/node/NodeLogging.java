@@ -42,6 +42,20 @@ public final class NodeLogging {
         return file;
     }
 
+    /**
+     * For a node alone in its JVM, once it serves: its console (logs/&lt;Node&gt;.out, a plain
+     * redirect that nothing rolls) gets nothing more; everything goes to the node's bounded log
+     * file. A broker outage makes Kafka's clients warn every second, for as long as it lasts.
+     */
+    public static void quietConsole(String node) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root.getAppender("CONSOLE") != null) {
+            LoggerFactory.getLogger(NodeLogging.class).info("node {}: from now on, log lines go to its log file only", node);
+            root.detachAppender("CONSOLE");
+        }
+    }
+
     public static void detach(String node, Appender<ILoggingEvent> file) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.getLogger("herd.traffic." + node).detachAppender(file);

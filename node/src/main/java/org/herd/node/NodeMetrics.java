@@ -8,7 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -21,6 +23,8 @@ public final class NodeMetrics {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final LongAdder staleReads = new LongAdder();
+    /** Function counters hold their source weakly: the suppliers are kept here so they are not collected. */
+    private final List<Supplier<Number>> counterSources = new CopyOnWriteArrayList<>();
 
     public NodeMetrics(String node) {
         registry.config().commonTags("node", node);
@@ -37,6 +41,7 @@ public final class NodeMetrics {
 
     /** A counter whose value is read from {@code value} at each scrape; tags must come from a fixed set. */
     public void counter(String name, String description, Supplier<Number> value, String... tags) {
+        counterSources.add(value);
         FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).tags(tags)
                 .register(registry);
     }

@@ -61,7 +61,7 @@ class FreshnessBarrierTest {
         applied.advance(0, 3);
         assertThat(second.get(1, TimeUnit.SECONDS)).isTrue();
         assertThat(System.nanoTime() - secondLookupSent).isLessThan(TIMEOUT.toNanos());
-        assertThat(stale.sum()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(2)).until(() -> stale.sum() == 1);
     }
 
     @Test
@@ -70,8 +70,8 @@ class FreshnessBarrierTest {
         lookupNumber(0).complete(Map.of(P0, 10L));
         assertThat(applied.waiting()).isEqualTo(1);
         assertThat(read.get(2, TimeUnit.SECONDS)).isFalse();
-        assertThat(stale.sum()).isEqualTo(1);
-        assertThat(applied.waiting()).isZero();
+        // counted and forgotten as the timeout completes the wave (other stages of the same moment)
+        await().atMost(Duration.ofSeconds(2)).until(() -> stale.sum() == 1 && applied.waiting() == 0);
     }
 
     @Test
@@ -81,6 +81,6 @@ class FreshnessBarrierTest {
         lookupNumber(0).completeExceptionally(new IllegalStateException("broker unreachable"));
         assertThat(read.get(1, TimeUnit.SECONDS)).isFalse();
         assertThat(System.nanoTime() - t0).isLessThan(TIMEOUT.toNanos());
-        assertThat(stale.sum()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(2)).until(() -> stale.sum() == 1);
     }
 }

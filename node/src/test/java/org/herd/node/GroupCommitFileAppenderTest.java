@@ -72,7 +72,7 @@ class GroupCommitFileAppenderTest {
         }
         a.stop();
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                files(dir).stream().noneMatch(p -> p.getFileName().toString().matches("Alford\\.log\\.\\d{8}T[\\d.]+")));
+                files(dir).stream().noneMatch(p -> p.getFileName().toString().matches("Alford\\.log\\.\\d{8}T[\\d.]+-\\d{4}")));
         assertThat(totalSize(dir)).isLessThanOrEqualTo(totalMax);
         List<Path> rolled = files(dir).stream().filter(p -> p.toString().endsWith(".gz")).toList();
         assertThat(rolled).isNotEmpty();

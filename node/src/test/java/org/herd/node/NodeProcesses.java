@@ -45,10 +45,7 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Starts the nodes (in parallel) and waits until each one's health is UP. */
     void start(String... names) throws IOException {
-        for (String n : names) {
-            running.put(n, ChildJvm.start("org.herd.node.Main", List.of("--config", configFile.toString(), "node", n),
-                    Map.of(), dir.resolve(n + ".out"), "-Xmx384m", "-XX:+UseSerialGC"));
-        }
+        startWithoutWaiting(names);
         for (String n : names) {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                     .until(() -> {
@@ -58,6 +55,36 @@ final class NodeProcesses implements AutoCloseable {
                         return HttpClientSupport.get(config.httpPort(n), "/health").status() == 200;
                     });
         }
+    }
+
+    /** Starts the nodes' processes and returns at once. */
+    void startWithoutWaiting(String... names) throws IOException {
+        for (String n : names) {
+            running.put(n, ChildJvm.start("org.herd.node.Main", List.of("--config", configFile.toString(), "node", n),
+                    Map.of(), dir.resolve(n + ".out"), "-Xmx384m", "-XX:+UseSerialGC"));
+        }
+    }
+
+    /** Stops a node as an operator would (SIGTERM: an orderly shutdown) and waits for it. */
+    void stop(String name) throws InterruptedException {
+        Process p = running.remove(name);
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            ChildJvm.kill9(p);
+        }
+    }
+
+    long pid(String name) {
+        return running.get(name).pid();
+    }
+
+    /** What the node's JVM printed (its console output). */
+    String output(String name) throws IOException {
+        return Files.readString(dir.resolve(name + ".out"));
+    }
+
+    int httpPort(String name) {
+        return config.httpPort(name);
     }
 
     void kill9(String name) throws InterruptedException {

@@ -38,6 +38,9 @@ public final class AdminApi {
             case "/admin/status":
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.status()));
             case "/admin/digest":
+                if (!node.ready()) {
+                    return PublicApi.done(HttpReply.unavailable("the node has no replica to digest yet", 1));
+                }
                 // walks both stores: off the event loop
                 return m.equals(HttpMethod.GET)
                         ? CompletableFuture.supplyAsync(() -> HttpReply.json(HttpResponseStatus.OK, node.digest()), slow)

@@ -217,6 +217,11 @@ public final class ConnectionGuard implements AutoCloseable {
             return output.get();
         }
 
+        /** {@code connection.output.max.bytes}. */
+        public long outputLimit() {
+            return settings.connectionOutputMaxBytes();
+        }
+
         /** Whether an unfinished line or request is buffered (its deadline runs from the first such call). */
         public void partialInput(boolean partial) {
             if (!partial) {

@@ -2,85 +2,172 @@ package org.herd.node.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
-import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Splits the byte stream into lines ending in {@code \n} or {@code \r\n}. End-of-stream (or the
  * client's half-close) also ends a last, unterminated line. A line longer than the cap is not
- * buffered: its first {@code maxBytes} are kept and the rest is skipped up to its line ending,
- * so memory per connection stays bounded whatever a client sends. After each read it tells
- * {@code partialLine} whether an unfinished line is left, for the deadline of unfinished lines.
+ * buffered: its first {@code maxBytes} are kept and the rest is skipped up to its line ending.
+ *
+ * <p>Lines are handed on one at a time, and only while {@code hold} says no: the session holds
+ * lines back while its limits are reached, and the bytes stay here, unsplit, as the socket
+ * delivered them (the session also stops reading then), until it calls {@link #resume}. So what
+ * a paused connection holds is at most one socket read plus one line, whatever the client sends.
+ * After each read it tells {@code partialLine} whether an unfinished line is left (for the
+ * deadline of unfinished lines).
  */
-final class LineFramer extends ByteToMessageDecoder {
+final class LineFramer extends ChannelInboundHandlerAdapter {
     private final int maxBytes;
+    private final BooleanSupplier hold;
     private final Consumer<Boolean> partialLine;
+    private ChannelHandlerContext ctx;
+    private ByteBuf buffer;
     private ByteBuf overlongStart;
+    private boolean inputEnded;
+    private boolean emitting;
 
     LineFramer(int maxBytes) {
-        this(maxBytes, partial -> { });
+        this(maxBytes, () -> false, partial -> { });
     }
 
-    LineFramer(int maxBytes, Consumer<Boolean> partialLine) {
+    LineFramer(int maxBytes, BooleanSupplier hold, Consumer<Boolean> partialLine) {
         this.maxBytes = maxBytes;
+        this.hold = hold;
         this.partialLine = partialLine;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        split(in, out);
-        partialLine.accept(overlongStart != null || in.isReadable());
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
-    private void split(ByteBuf in, List<Object> out) {
-        while (in.isReadable()) {
-            int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        buffer = buffer == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), buffer, in);
+        emit();
+    }
+
+    /** Hands on the lines held back, as far as the session now allows. */
+    void resume() {
+        if (ctx != null && ctx.executor().inEventLoop()) {
+            emit();
+        }
+    }
+
+    /** Whether bytes are held here (complete lines not yet handed on, or an unfinished line). */
+    boolean holdsInput() {
+        return (buffer != null && buffer.isReadable()) || overlongStart != null;
+    }
+
+    private void emit() {
+        if (emitting) {
+            return; // re-entered from the session while a line is being handed on: the loop goes on
+        }
+        emitting = true;
+        try {
+            while (!hold.getAsBoolean() && ctx.channel().isActive()) {
+                Line line = nextLine();
+                if (line == null) {
+                    break;
+                }
+                ctx.fireChannelRead(line);
+            }
+        } finally {
+            emitting = false;
+        }
+        if (buffer != null && !buffer.isReadable()) {
+            buffer.release();
+            buffer = null;
+        } else if (buffer != null) {
+            buffer.discardSomeReadBytes();
+        }
+        // an unfinished line counts against the client only while the node is reading from it
+        partialLine.accept(!hold.getAsBoolean() && (overlongStart != null
+                || (buffer != null && buffer.indexOf(buffer.readerIndex(), buffer.writerIndex(), (byte) '\n') < 0)));
+    }
+
+    /** The next line in the buffer, or null if there is none yet; skips the rest of overlong lines. */
+    private Line nextLine() {
+        while (buffer != null && buffer.isReadable()) {
+            int eol = buffer.indexOf(buffer.readerIndex(), buffer.writerIndex(), (byte) '\n');
             if (overlongStart != null) {
                 if (eol < 0) {
-                    in.skipBytes(in.readableBytes());
-                    return;
+                    buffer.skipBytes(buffer.readableBytes());
+                    break;
                 }
-                in.readerIndex(eol + 1);
-                out.add(new Line(overlongStart, true));
+                buffer.readerIndex(eol + 1);
+                Line line = new Line(overlongStart, true);
                 overlongStart = null;
-                continue;
+                return line;
             }
             if (eol < 0) {
                 // +1: a line of exactly maxBytes may still be followed by its \r\n.
-                if (in.readableBytes() > maxBytes + 1) {
-                    overlongStart = in.copy(in.readerIndex(), maxBytes);
-                    in.skipBytes(in.readableBytes());
+                if (buffer.readableBytes() > maxBytes + 1) {
+                    overlongStart = buffer.copy(buffer.readerIndex(), maxBytes);
+                    buffer.skipBytes(buffer.readableBytes());
+                    continue;
                 }
-                return;
+                break;
             }
-            int length = contentLength(in, in.readerIndex(), eol);
-            if (length > maxBytes) {
-                out.add(new Line(in.copy(in.readerIndex(), maxBytes), true));
-            } else {
-                out.add(new Line(in.retainedSlice(in.readerIndex(), length), false));
-            }
-            in.readerIndex(eol + 1);
+            int length = contentLength(buffer, buffer.readerIndex(), eol);
+            Line line = length > maxBytes
+                    ? new Line(buffer.copy(buffer.readerIndex(), maxBytes), true)
+                    : new Line(buffer.copy(buffer.readerIndex(), length), false);
+            buffer.readerIndex(eol + 1);
+            return line;
         }
-    }
-
-    @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        split(in, out);
-        partialLine.accept(false);
+        if (!inputEnded) {
+            return null;
+        }
+        // end of input: what is left is a last, unterminated line
         if (overlongStart != null) {
-            out.add(new Line(overlongStart, true));
+            Line line = new Line(overlongStart, true);
             overlongStart = null;
-        } else if (in.isReadable()) {
-            int length = contentLength(in, in.readerIndex(), in.writerIndex());
-            out.add(new Line(in.retainedSlice(in.readerIndex(), Math.min(length, maxBytes)), length > maxBytes));
-            in.skipBytes(in.readableBytes());
+            return line;
         }
+        if (buffer != null && buffer.isReadable()) {
+            int length = contentLength(buffer, buffer.readerIndex(), buffer.writerIndex());
+            Line line = new Line(buffer.copy(buffer.readerIndex(), Math.min(length, maxBytes)), length > maxBytes);
+            buffer.skipBytes(buffer.readableBytes());
+            return line;
+        }
+        return null;
     }
 
     @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            emit();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    private void release() {
+        if (buffer != null) {
+            buffer.release();
+            buffer = null;
+        }
         if (overlongStart != null) {
             overlongStart.release();
             overlongStart = null;

@@ -1,6 +1,7 @@
 package org.herd.node.tcp;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -66,6 +67,8 @@ public final class LineServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                // reads of at most 16 KiB: what a paused connection holds unsplit
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -87,12 +90,16 @@ public final class LineServer implements AutoCloseable {
                                     + " connections open from its address");
                             return;
                         }
+                        LineSession[] session = new LineSession[1];
+                        LineFramer framer = new LineFramer(Limits.MAX_LINE_BYTES, () -> session[0].holdLines(),
+                                conn::partialInput);
+                        session[0] = new LineSession(id, service, traffic, metrics, clock, settings.maxPending(),
+                                pendingReplies, conn, framer);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0,
                                         settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("framer", new LineFramer(Limits.MAX_LINE_BYTES, conn::partialInput))
-                                .addLast("session", new LineSession(id, service, traffic, metrics, clock,
-                                        settings.maxPending(), pendingReplies, conn));
+                                .addLast("framer", framer)
+                                .addLast("session", session[0]);
                     }
                 });
         LineServer server = new LineServer(b.bind(host, port).sync().channel());

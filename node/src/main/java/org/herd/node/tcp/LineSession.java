@@ -39,11 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * WHATSATs (so they do not see it); consecutive IAMATs run concurrently, published in the order
  * received.
  *
- * <p>Bounded whatever the client does (docs/reliability.md). Lines read but not yet started wait
- * in a backlog, which only one socket read fills: a new command starts only while fewer than
- * {@code connection.max.pipelined} are in flight, the connection's pending reply bytes are under
- * {@code connection.output.max.bytes}, and the traffic log keeps up; otherwise the node stops
- * reading from the connection until they are. After the client half-closes, pending replies are
+ * <p>Bounded whatever the client does (docs/reliability.md). A new command starts only while
+ * fewer than {@code connection.max.pipelined} are in flight, the connection's pending reply bytes
+ * (with those the commands in flight are likely to add) are under
+ * {@code connection.output.max.bytes}, and the traffic log keeps up. Otherwise the
+ * {@link LineFramer} holds the lines back, unsplit, and the node stops reading from the
+ * connection until they are. After the client half-closes, pending replies are
  * sent, then the connection closes.
  */
 final class LineSession extends SimpleChannelInboundHandler<Line> {
@@ -58,8 +59,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private final AtomicLong pendingReplies;
     private final ConnectionGuard.Conn conn;
     private final String id;
-    /** Lines received, not yet started. */
-    private final ArrayDeque<Received> backlog = new ArrayDeque<>();
+    private final LineFramer framer;
     /** Replies in command order, started and not yet written. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Completes when every WHATSAT so far on this connection has its reply. */
@@ -77,8 +77,19 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private boolean pumpAgain;
     private boolean draining;
     private boolean pumpScheduled;
+    /**
+     * A moving average of this connection's reply sizes: what a command in flight is likely to
+     * add. It starts at a WHATSAT reply's usual size, so a client cannot start its first
+     * commands as if they cost nothing.
+     */
+    private long typicalReplyBytes = 4096;
 
     private record Received(byte[] raw, boolean overlong, Instant at, long nanos) {
+    }
+
+    /** Whether the framer should hold lines back: a limit is reached. */
+    boolean holdLines() {
+        return !mayStart();
     }
 
     private static final class Pending {
@@ -91,8 +102,9 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     LineSession(String id, HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
-                AtomicLong pendingReplies, ConnectionGuard.Conn conn) {
+                AtomicLong pendingReplies, ConnectionGuard.Conn conn, LineFramer framer) {
         this.id = id;
+        this.framer = framer;
         this.pendingReplies = pendingReplies;
         this.service = service;
         this.traffic = traffic;
@@ -112,7 +124,6 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         pendingReplies.addAndGet(-pending.size());
         pending.clear();
-        backlog.clear();
         conn.release(readyUnwritten);
         readyUnwritten = 0;
         traffic.closed(id, ctx.channel().remoteAddress());
@@ -121,13 +132,19 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Line line) {
+        // the framer hands a line on only while the limits allow one more command
         byte[] raw = ByteBufUtil.getBytes(line.content());
         traffic.received(id, raw);
-        backlog.add(new Received(raw, line.overlong, clock.instant(), System.nanoTime()));
-        pump(ctx);
+        start(ctx, new Received(raw, line.overlong, clock.instant(), System.nanoTime()));
     }
 
-    /** Starts what the limits allow, then reads on only if the backlog is empty and the limits allow. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        pump(ctx);
+        super.channelReadComplete(ctx);
+    }
+
+    /** Lets the framer hand on what the limits allow, then reads on only if they still allow more. */
     private void pump(ChannelHandlerContext ctx) {
         if (pumping) {
             pumpAgain = true; // called back from a command that completed at once: the loop below goes on
@@ -137,14 +154,14 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         try {
             do {
                 pumpAgain = false;
-                while (!backlog.isEmpty() && mayStart()) {
-                    start(ctx, backlog.poll());
+                if (mayStart()) {
+                    framer.resume();
                 }
             } while (pumpAgain);
         } finally {
             pumping = false;
         }
-        boolean readMore = backlog.isEmpty() && mayStart() && ctx.channel().isWritable();
+        boolean readMore = mayStart() && ctx.channel().isWritable();
         if (!inputClosed && ctx.channel().config().isAutoRead() != readMore) {
             ctx.channel().config().setAutoRead(readMore);
         }
@@ -160,7 +177,8 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     private boolean mayStart() {
-        return pending.size() < maxInFlight && !conn.outputFull() && !traffic.backlogged();
+        return pending.size() < maxInFlight && !traffic.backlogged()
+                && conn.outputBytes() + (long) pending.size() * typicalReplyBytes < conn.outputLimit();
     }
 
     private void start(ChannelHandlerContext ctx, Received line) {
@@ -181,7 +199,8 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             } else if (command instanceof Command.Whatsat whatsat) {
                 kind = "WHATSAT";
                 reply = afterEarlierWrites()
-                        .thenCompose(v -> service.whatsat(whatsat, ctx.executor()))
+                        // a client that has gone needs no answer: no query for it
+                        .thenCompose(v -> service.whatsat(whatsat, ctx.executor(), () -> ctx.channel().isActive()))
                         .handle((answer, error) -> {
                             if (error != null) {
                                 log.warn("{} WHATSAT failed: {}", id, error.toString());
@@ -250,6 +269,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             return;
         }
         int n = p.reply.join().length;
+        typicalReplyBytes += (n - typicalReplyBytes) / 8;
         p.reserved = true;
         readyUnwritten += n;
         conn.reserve(n);
@@ -290,7 +310,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     private void closeIfFinished(ChannelHandlerContext ctx) {
-        if (inputClosed && pending.isEmpty() && backlog.isEmpty() && !closing) {
+        if (inputClosed && pending.isEmpty() && !framer.holdsInput() && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -304,7 +324,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent && pending.isEmpty() && backlog.isEmpty()) {
+        if (evt instanceof IdleStateEvent && pending.isEmpty() && !framer.holdsInput()) {
             traffic.note(id, "idle timeout");
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {

@@ -3,6 +3,7 @@ package org.herd.node.tcp;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class LineFramerTest {
     void endOfStreamEndsALastUnterminatedLine() {
         write("last");
         assertThat(lines()).isEmpty();
-        channel.finish();
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE); // the client half-closed
         assertThat(lines()).containsExactly("last");
     }
 
@@ -58,7 +59,34 @@ class LineFramerTest {
     @Test
     void anOverlongLastLineAtEndOfStream() {
         write("0123456789ABCDEF");
-        channel.finish();
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         assertThat(lines()).containsExactly("LONG:0123456789");
+    }
+
+    @Test
+    void heldLinesStayUnsplitUntilResumedAndComeOutInOrder() {
+        boolean[] hold = {true};
+        List<Boolean> partial = new ArrayList<>();
+        LineFramer framer = new LineFramer(10, () -> hold[0], partial::add);
+        EmbeddedChannel held = new EmbeddedChannel(framer);
+        held.writeInbound(Unpooled.copiedBuffer("a\nb\nc", StandardCharsets.ISO_8859_1));
+        assertThat((Object) held.readInbound()).isNull();
+        assertThat(framer.holdsInput()).isTrue();
+        assertThat(partial).containsExactly(false); // complete lines held back are not a slow client
+        hold[0] = false;
+        framer.resume();
+        List<String> out = new ArrayList<>();
+        Line l;
+        while ((l = held.readInbound()) != null) {
+            out.add(new String(ByteBufUtil.getBytes(l.content()), StandardCharsets.ISO_8859_1));
+            l.release();
+        }
+        assertThat(out).containsExactly("a", "b");
+        assertThat(partial).endsWith(true); // "c" is an unfinished line
+        held.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        l = held.readInbound();
+        assertThat(new String(ByteBufUtil.getBytes(l.content()), StandardCharsets.ISO_8859_1)).isEqualTo("c");
+        l.release();
+        assertThat(framer.holdsInput()).isFalse();
     }
 }

@@ -1,0 +1,82 @@
+package org.herd.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The published record formats (docs/schemas/*.schema.json) describe what the stores apply:
+ * their fields are the records' fields, and their examples, written to the topics, are applied.
+ */
+class TopicSchemasTest {
+    private StoreState state;
+    private TopologyTestDriver driver;
+
+    @BeforeEach
+    void start() {
+        state = StoreState.create(TopicNames.DEFAULT);
+        Properties props = HerdTopology.streamsConfig("herd-schema-test", "unused:9092",
+                System.getProperty("java.io.tmpdir") + "/herd-schema-test-" + System.nanoTime(), Map.of());
+        driver = new TopologyTestDriver(HerdTopology.build(TopicNames.DEFAULT, state), props);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static JsonNode schema(String name) throws IOException {
+        return Json.MAPPER.readTree(Path.of("..", "docs", "schemas", name).toFile());
+    }
+
+    private static Set<String> fields(JsonNode schema) {
+        Set<String> names = new HashSet<>();
+        schema.get("properties").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Set<String> components(Class<? extends Record> type) {
+        Set<String> names = new HashSet<>();
+        Arrays.stream(type.getRecordComponents()).forEach(c -> names.add(c.getName()));
+        return names;
+    }
+
+    @Test
+    void theLocationSchemaDescribesTheLocationRecordAndItsExampleIsApplied() throws IOException {
+        JsonNode schema = schema("location.schema.json");
+        assertThat(fields(schema)).isEqualTo(components(Location.class));
+        JsonNode example = schema.get("examples").get(0);
+        TestInputTopic<String, byte[]> topic = driver.createInputTopic(Topics.LOCATIONS, new StringSerializer(),
+                new ByteArraySerializer());
+        topic.pipeInput(example.get("client").asText(), Json.encode(example));
+        assertThat(Json.decodeOrNull(driver.<String, byte[]>getKeyValueStore(Topics.LOCATION_STORE)
+                .get(example.get("client").asText()), Location.class)).isNotNull();
+        assertThat(state.locationsSkipped().get(SkippedRecords.Reason.INVALID)).isZero();
+    }
+
+    @Test
+    void thePlaceSchemaDescribesThePlaceRecordAndItsExampleIsApplied() throws IOException {
+        JsonNode schema = schema("place.schema.json");
+        assertThat(fields(schema)).isEqualTo(components(Place.class));
+        JsonNode example = schema.get("examples").get(0);
+        TestInputTopic<String, byte[]> topic = driver.createInputTopic(Topics.PLACES, new StringSerializer(),
+                new ByteArraySerializer());
+        topic.pipeInput(example.get("id").asText(), Json.encode(example));
+        assertThat(state.placesIndex().get(example.get("id").asText())).isNotNull();
+    }
+}
