@@ -69,6 +69,7 @@ public final class HerdConfig {
         d.put("read.freshness.timeout.ms", "1000");
         d.put("connection.max.pipelined", "32");
         d.put("write.inflight.max", "10000");
+        d.put("node.commands.inflight.max", "1024");
         d.put("connection.max.per.address", "1000");
         d.put("connection.output.max.bytes", "1048576");
         d.put("node.output.max.bytes", "67108864");

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.herd.node.http.AdminApi;
 import org.herd.node.http.HttpServer;
 import org.herd.node.http.PublicApi;
+import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.tcp.LineServer;
 import org.herd.stream.SkippedRecords;
@@ -140,7 +141,8 @@ public final class HerdNode implements AutoCloseable {
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.getInt("connection.max.pipelined"),
-                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")), guard);
+                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")), guard,
+                new CommandSlots(config.getInt("node.commands.inflight.max")));
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),

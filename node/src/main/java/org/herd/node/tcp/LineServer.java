@@ -15,6 +15,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.herd.node.HerdService;
 import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
+import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Limits;
 
@@ -54,7 +55,8 @@ public final class LineServer implements AutoCloseable {
 
     public static LineServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
-                                   Settings settings, ConnectionGuard guard) throws InterruptedException {
+                                   Settings settings, ConnectionGuard guard, CommandSlots slots)
+            throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();
         AtomicLong pendingReplies = new AtomicLong();
         // the socket's own buffer counts as pending output too: unwritable at the per-connection limit
@@ -94,7 +96,7 @@ public final class LineServer implements AutoCloseable {
                         LineFramer framer = new LineFramer(Limits.MAX_LINE_BYTES, () -> session[0].holdLines(),
                                 conn::partialInput);
                         session[0] = new LineSession(id, service, traffic, metrics, clock, settings.maxPending(),
-                                pendingReplies, conn, framer);
+                                pendingReplies, conn, framer, slots);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0,
                                         settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
@@ -106,6 +108,10 @@ public final class LineServer implements AutoCloseable {
         metrics.gauge("herd.connections", "Open line-protocol connections", connections::get, "protocol", "line");
         metrics.gauge("herd.line.pending.replies", "Line-protocol replies not yet written, all connections",
                 pendingReplies::get);
+        metrics.gauge("herd.commands.in.flight", "Queries in progress, all line-protocol connections (node.commands.inflight.max)",
+                slots::inUse);
+        metrics.gauge("herd.commands.waiting.connections", "Line-protocol connections waiting their turn for a query slot",
+                slots::queued);
         return server;
     }
 

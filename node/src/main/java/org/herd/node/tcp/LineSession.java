@@ -11,6 +11,7 @@ import org.herd.node.Busy;
 import org.herd.node.HerdService;
 import org.herd.node.NodeMetrics;
 import org.herd.node.TrafficLog;
+import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
@@ -60,6 +61,12 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private final ConnectionGuard.Conn conn;
     private final String id;
     private final LineFramer framer;
+    private final CommandSlots slots;
+    private ChannelHandlerContext ctx;
+    /** A node-wide command slot is held for the next command. */
+    private boolean haveSlot;
+    /** This connection is queued for a node-wide command slot. */
+    private boolean waitingForSlot;
     /** Replies in command order, started and not yet written. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Completes when every WHATSAT so far on this connection has its reply. */
@@ -87,9 +94,41 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private record Received(byte[] raw, boolean overlong, Instant at, long nanos) {
     }
 
-    /** Whether the framer should hold lines back: a limit is reached. */
+    /**
+     * Whether the framer should hold lines back: a limit of this connection is reached, or no
+     * node-wide command slot is free (then the connection waits its turn for one).
+     */
     boolean holdLines() {
-        return !mayStart();
+        return !mayStart() || !takeSlot();
+    }
+
+    private boolean takeSlot() {
+        if (haveSlot) {
+            return true;
+        }
+        if (waitingForSlot) {
+            return false;
+        }
+        if (slots.acquireOrQueue(this::slotGranted)) {
+            haveSlot = true;
+            return true;
+        }
+        waitingForSlot = true;
+        return false;
+    }
+
+    /** Our turn: a slot was taken for this connection (on the thread that freed it). */
+    private void slotGranted() {
+        ChannelHandlerContext ctx = this.ctx;
+        ctx.executor().execute(() -> {
+            waitingForSlot = false;
+            if (!ctx.channel().isActive()) {
+                slots.release();
+                return;
+            }
+            haveSlot = true;
+            pump(ctx);
+        });
     }
 
     private static final class Pending {
@@ -102,8 +141,9 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     LineSession(String id, HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
-                AtomicLong pendingReplies, ConnectionGuard.Conn conn, LineFramer framer) {
+                AtomicLong pendingReplies, ConnectionGuard.Conn conn, LineFramer framer, CommandSlots slots) {
         this.id = id;
+        this.slots = slots;
         this.framer = framer;
         this.pendingReplies = pendingReplies;
         this.service = service;
@@ -112,6 +152,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.conn = conn;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -126,6 +171,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         pending.clear();
         conn.release(readyUnwritten);
         readyUnwritten = 0;
+        if (haveSlot) {
+            haveSlot = false;
+            slots.release();
+        }
         traffic.closed(id, ctx.channel().remoteAddress());
         super.channelInactive(ctx);
     }
@@ -161,7 +210,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         } finally {
             pumping = false;
         }
-        boolean readMore = mayStart() && ctx.channel().isWritable();
+        boolean readMore = mayStart() && !waitingForSlot && ctx.channel().isWritable();
         if (!inputClosed && ctx.channel().config().isAutoRead() != readMore) {
             ctx.channel().config().setAutoRead(readMore);
         }
@@ -183,15 +232,16 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     private void start(ChannelHandlerContext ctx, Received line) {
         String text = line.overlong() ? null : utf8(line.raw());
+        Command command = text == null ? null : LineParser.parse(text);
+        if (text != null && command == null) {
+            return; // blank line: no reply; the slot stays for the next line
+        }
+        haveSlot = false; // this command's slot: freed when a WHATSAT's query is done, at once otherwise
         CompletableFuture<byte[]> reply;
         String kind = "invalid";
         if (text == null) {
             reply = CompletableFuture.completedFuture(invalid(line.raw()));
         } else {
-            Command command = LineParser.parse(text);
-            if (command == null) {
-                return; // blank line: no reply
-            }
             if (command instanceof Command.Iamat iamat) {
                 kind = "IAMAT";
                 reply = iamat(ctx, iamat, line, text);
@@ -211,9 +261,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                         });
                 // one small node per command, however many are pending (allOf over all pending is quadratic)
                 readsDone = CompletableFuture.allOf(readsDone, reply);
+                reply.whenComplete((r, e) -> slots.release());
             } else {
                 reply = CompletableFuture.completedFuture(invalid(line.raw()));
             }
+        }
+        if (!kind.equals("WHATSAT")) {
+            slots.release(); // an IAMAT's cost is bounded by write.inflight.max; an invalid line costs nothing more
         }
         String label = kind;
         reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - line.nanos()));
