@@ -66,12 +66,6 @@ class AbuseIT {
         }
     }
 
-    private static void record(String line) throws IOException {
-        System.out.println("RELIABILITY " + line);
-        Files.writeString(Path.of("target", "reliability-figures.txt"), line + "\n",
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    }
-
     private static long heapUsedAfterGc() {
         System.gc();
         long used = 0;
@@ -199,7 +193,7 @@ class AbuseIT {
         try (LineClient c = herd.client("Alford")) {
             assertThat(c.ask("IAMAT still-up +1+1 1")).startsWith("AT Alford ");
         }
-        record(String.format("fuzz: lines=%d invalid=%d at=%d whatsat=%d blank=%d heap-after-gc-before=%dMiB after=%dMiB",
+        ReliabilityFigures.record(String.format("fuzz: lines=%d invalid=%d at=%d whatsat=%d blank=%d heap-after-gc-before=%dMiB after=%dMiB",
                 FUZZ_LINES, totals[0], totals[1], totals[2], totals[3], heapBefore >> 20, heapAfter >> 20));
         assertThat(totals[0]).isGreaterThan(FUZZ_LINES / 2);
         assertThat(totals[1]).isGreaterThan(100);
@@ -321,7 +315,7 @@ class AbuseIT {
             try (LineClient other = herd.client("Alford")) {
                 assertThat(other.ask("IAMAT other-client +1+1 1")).startsWith("AT Alford ");
             }
-            record(String.format("slow-reader: offered=%dKiB accepted-before-backpressure=%dKiB pending-replies=%.0f heap-peak=%dMiB",
+            ReliabilityFigures.record(String.format("slow-reader: offered=%dKiB accepted-before-backpressure=%dKiB pending-replies=%.0f heap-peak=%dMiB",
                     offered >> 10, accepted >> 10, pendingReplies, heapPeak() >> 20));
         }
     }
@@ -343,7 +337,7 @@ class AbuseIT {
             for (int i = 0; i < n; i += 100) {
                 assertThat(open.get(i).whatsat("WHATSAT many-" + i + " 1 1")).startsWith("AT Alford ");
             }
-            record(String.format("connections: held=%d all-answered=true heap-peak=%dMiB", n, heapPeak() >> 20));
+            ReliabilityFigures.record(String.format("connections: held=%d all-answered=true heap-peak=%dMiB", n, heapPeak() >> 20));
         } finally {
             for (LineClient c : open) {
                 c.close();

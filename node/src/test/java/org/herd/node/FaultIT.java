@@ -61,13 +61,6 @@ class FaultIT {
         return NODES.stream().map(herd::tcpPort).toList();
     }
 
-    private static void record(String line) throws Exception {
-        System.out.println("RELIABILITY " + line);
-        Path figures = Path.of("target", "reliability-figures.txt");
-        Files.writeString(figures, line + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
-    }
-
     @Test
     @Order(1)
     void killingANodeLosesNothingThatWasAcknowledged() throws Exception {
@@ -81,7 +74,7 @@ class FaultIT {
         writers.close();
 
         long found = writers.verifyOn(tcpPorts());
-        record(String.format("node-kill-9: acknowledged=%d found=%d error-lines=%d unanswered=%d",
+        ReliabilityFigures.record(String.format("node-kill-9: acknowledged=%d found=%d error-lines=%d unanswered=%d",
                 writers.acknowledged.size(), found, writers.refused.size(), writers.unanswered.size()));
         assertThat(found).isEqualTo(writers.acknowledged.size());
         assertThat(writers.unanswered).isNotEmpty(); // the kill did cut clients off mid-request
@@ -120,7 +113,7 @@ class FaultIT {
             }
         });
         long found = writers.verifyOn(tcpPorts());
-        record(String.format("broker-kill-9: acknowledged=%d found=%d error-lines=%d (during outage %d) unanswered=%d",
+        ReliabilityFigures.record(String.format("broker-kill-9: acknowledged=%d found=%d error-lines=%d (during outage %d) unanswered=%d",
                 writers.acknowledged.size(), found, writers.refused.size(), refusedDuringOutage,
                 writers.unanswered.size()));
         assertThat(found).isEqualTo(writers.acknowledged.size());
@@ -136,7 +129,7 @@ class FaultIT {
         JsonNode rebuilt = HttpClientSupport.get(herd.adminPort("Hamilton"), "/admin/digest").json();
         assertThat(rebuilt.get("sha256")).isEqualTo(reference.get("sha256"));
         assertThat(rebuilt.get("clients")).isEqualTo(reference.get("clients"));
-        record(String.format("wipe-state: clients=%d digest-equal=%s", rebuilt.get("clients").asLong(),
+        ReliabilityFigures.record(String.format("wipe-state: clients=%d digest-equal=%s", rebuilt.get("clients").asLong(),
                 rebuilt.get("sha256").equals(reference.get("sha256"))));
     }
 }

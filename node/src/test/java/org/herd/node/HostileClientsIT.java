@@ -110,12 +110,6 @@ class HostileClientsIT {
         }
     }
 
-    private static void record(String line) throws IOException {
-        System.out.println("RELIABILITY " + line);
-        Files.writeString(Path.of("target", "reliability-figures.txt"), line + "\n",
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    }
-
     private LineClient client(String node) throws IOException {
         return new LineClient(herd.tcpPort(node));
     }
@@ -292,7 +286,7 @@ class HostileClientsIT {
         String after = HttpClientSupport.get(port, "/metrics").body();
         assertThat(series(after)).containsExactlyInAnyOrderElementsOf(series(before));
         assertThat((double) after.length()).isLessThan(before.length() * 1.05);
-        record(String.format("metrics: 5,500 requests to unknown paths and methods; /metrics %d -> %d bytes, "
+        ReliabilityFigures.record(String.format("metrics: 5,500 requests to unknown paths and methods; /metrics %d -> %d bytes, "
                 + "%d series before and after", before.length(), after.length(), series(after).size()));
     }
 
@@ -377,7 +371,7 @@ class HostileClientsIT {
                     .isNotEmpty().allMatch(n -> n.endsWith(".gz"));
         }
         assertThat(metric(metrics("Alford"), "herd_log_dropped_lines_total")).isZero();
-        record(String.format("log: 50,000 invalid lines with random ids and their echoes (%d KiB of traffic) with "
+        ReliabilityFigures.record(String.format("log: 50,000 invalid lines with random ids and their echoes (%d KiB of traffic) with "
                 + "log.total.max.bytes=%d: %d bytes of log files on disk", sent >> 10, LOG_TOTAL_MAX, logBytes(logs, "Alford")));
         assertServing("Alford");
     }
@@ -454,7 +448,7 @@ class HostileClientsIT {
             double evicted = metric(m, "herd_connections_closed_total", "reason=\"output_budget\"");
             double stalled = metric(m, "herd_connections_closed_total", "reason=\"output_stalled\"");
             assertThat(metric(m, "herd_output_pending_bytes")).isLessThanOrEqualTo(32 << 20);
-            record(String.format("flood: %d connections pipelining WHATSATs, never reading; sockets took %d MiB; "
+            ReliabilityFigures.record(String.format("flood: %d connections pipelining WHATSATs, never reading; sockets took %d MiB; "
                             + "closed by the node: %d (output budget %.0f, stalled %.0f); node heap peak %d MiB of %d, "
                             + "RSS peak %d MiB; a new client during the flood answered in %d ms; /health and WHATSAT "
                             + "answered after", n, accepted >> 20, closedByNode, evicted, stalled,
@@ -497,7 +491,7 @@ class HostileClientsIT {
             }
             assertThat(health(herd.httpPort("Alford"))).isEqualTo(200);
             sampler.assertBounded();
-            record(String.format("idle: %d connections held (connection.max), %d per address; one more refused; "
+            ReliabilityFigures.record(String.format("idle: %d connections held (connection.max), %d per address; one more refused; "
                             + "node heap peak %d MiB of %d, RSS peak %d MiB", MAX_CONNECTIONS, PER_ADDRESS,
                     (long) sampler.heapPeak >> 20, (long) sampler.heapMax >> 20, sampler.rssPeakKb >> 10));
         } finally {
@@ -566,7 +560,7 @@ class HostileClientsIT {
         herd.stop("Ball");
         long t0 = System.nanoTime();
         herd.start("Ball");
-        record(String.format("transactions: reads after a committed and an aborted transaction answered under 1.5 s "
+        ReliabilityFigures.record(String.format("transactions: reads after a committed and an aborted transaction answered under 1.5 s "
                 + "(freshness timeout 3 s); a node restarted afterwards served in %d s",
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)));
         assertServing("Ball");
@@ -633,7 +627,7 @@ class HostileClientsIT {
                 assertThat(c.whatsat("WHATSAT " + client + " 1 1")).isEqualTo("? WHATSAT " + client + " 1 1");
             }
         }
-        record(String.format("outage: 120 IAMATs while the broker was down, write.inflight.max=%d: %d ERROR busy at once, "
+        ReliabilityFigures.record(String.format("outage: 120 IAMATs while the broker was down, write.inflight.max=%d: %d ERROR busy at once, "
                 + "%d ERROR unavailable after the write timeout; none of the busy ones published", WRITES_IN_FLIGHT,
                 busy.size(), unavailable));
         assertServing("Alford");

@@ -74,7 +74,8 @@ final class LineFramer extends ChannelInboundHandlerAdapter {
         }
         emitting = true;
         try {
-            while (!hold.getAsBoolean() && ctx.channel().isActive()) {
+            // ask the session only when a line is there to hand on: asking may take a node-wide slot
+            while (ctx.channel().isActive() && hasLine() && !hold.getAsBoolean()) {
                 Line line = nextLine();
                 if (line == null) {
                     break;
@@ -93,6 +94,25 @@ final class LineFramer extends ChannelInboundHandlerAdapter {
         // an unfinished line counts against the client only while the node is reading from it
         partialLine.accept(!hold.getAsBoolean() && (overlongStart != null
                 || (buffer != null && buffer.indexOf(buffer.readerIndex(), buffer.writerIndex(), (byte) '\n') < 0)));
+    }
+
+    /**
+     * Whether a line (complete, or the last one at end of input) is buffered. First drops what
+     * no line needs: the rest of an overlong line, up to its end, is never kept.
+     */
+    private boolean hasLine() {
+        if (buffer != null && buffer.isReadable()
+                && buffer.indexOf(buffer.readerIndex(), buffer.writerIndex(), (byte) '\n') < 0) {
+            if (overlongStart != null) {
+                buffer.skipBytes(buffer.readableBytes());
+            } else if (buffer.readableBytes() > maxBytes + 1) {
+                overlongStart = buffer.copy(buffer.readerIndex(), maxBytes);
+                buffer.skipBytes(buffer.readableBytes());
+            }
+        }
+        boolean readable = buffer != null && buffer.isReadable();
+        return (readable && buffer.indexOf(buffer.readerIndex(), buffer.writerIndex(), (byte) '\n') >= 0)
+                || (inputEnded && (readable || overlongStart != null));
     }
 
     /** The next line in the buffer, or null if there is none yet; skips the rest of overlong lines. */

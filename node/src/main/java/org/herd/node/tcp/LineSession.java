@@ -210,6 +210,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         } finally {
             pumping = false;
         }
+        if (haveSlot) {
+            // taken for a line that did not come (or a blank one): a slot is never kept idle
+            haveSlot = false;
+            slots.release();
+        }
         boolean readMore = mayStart() && !waitingForSlot && ctx.channel().isWritable();
         if (!inputClosed && ctx.channel().config().isAutoRead() != readMore) {
             ctx.channel().config().setAutoRead(readMore);
