@@ -1,5 +1,8 @@
 package org.herd.bench;
 
+import org.herd.node.LoadLocations;
+import org.herd.node.config.HerdConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -16,8 +19,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.herd.node.HerdConfig;
-import org.herd.node.LoadLocations;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
 import picocli.CommandLine;

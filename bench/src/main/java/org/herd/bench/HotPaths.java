@@ -1,6 +1,7 @@
 package org.herd.bench;
 
-import org.herd.node.PlacesSeeder;
+import org.herd.node.ops.PlacesSeeder;
+
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;

@@ -1,5 +1,20 @@
 package org.herd.node;
 
+import org.herd.node.ops.TopicSetup;
+
+import org.herd.node.config.HerdConfig;
+import org.herd.node.places.PlacesSources;
+import org.herd.node.replica.EndOffsetsReader;
+import org.herd.node.replica.Replay;
+import org.herd.node.replica.Replica;
+import org.herd.node.service.HerdService;
+import org.herd.node.service.NodeOperations;
+import org.herd.node.service.Publisher;
+import org.herd.node.telemetry.GroupCommitFileAppender;
+import org.herd.node.telemetry.NodeLogging;
+import org.herd.node.telemetry.NodeMetrics;
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -38,7 +53,7 @@ import java.util.stream.Stream;
  * HTTP API on a loopback-only admin port. {@link #start} returns once the stores have caught up
  * with the topics and every port is open.
  */
-public final class HerdNode implements AutoCloseable {
+public final class HerdNode implements AutoCloseable, NodeOperations {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
     private static final String CURRENT = "CURRENT";
     private static final int ADMIN_CONNECTIONS = 64;
@@ -224,15 +239,16 @@ public final class HerdNode implements AutoCloseable {
      * serving. Queries go on being answered from the old replica until the new one has caught up;
      * then the new one takes over and the old one is deleted.
      */
-    public synchronized Replay.Status startReplay() {
+    @Override
+    public synchronized ReplayAnswer startReplay() {
         if (replay.running()) {
-            return replay.status();
+            return new ReplayAnswer(replay.status(), false);
         }
         replay.begin();
         Thread worker = new Thread(this::runReplay, "herd-" + name + "-replay");
         worker.setDaemon(true);
         worker.start();
-        return replay.status();
+        return new ReplayAnswer(replay.status(), true);
     }
 
     private void runReplay() {
@@ -269,6 +285,7 @@ public final class HerdNode implements AutoCloseable {
         }
     }
 
+    @Override
     public Replay.Status replayStatus() {
         return replay.status();
     }
@@ -277,6 +294,7 @@ public final class HerdNode implements AutoCloseable {
         return name;
     }
 
+    @Override
     public boolean ready() {
         Replica r = replica;
         return ready && r != null && r.healthy();
@@ -295,6 +313,7 @@ public final class HerdNode implements AutoCloseable {
     }
 
     /** Counts, applied and end offsets, lag: for {@code GET /admin/status}. */
+    @Override
     public Map<String, Object> status() {
         Replica r = replica;
         Map<String, Object> s = new LinkedHashMap<>();
@@ -313,6 +332,7 @@ public final class HerdNode implements AutoCloseable {
     }
 
     /** Client and place counts and a hash of both stores, for comparing nodes. */
+    @Override
     public Map<String, Object> digest() {
         Replica r = replica;
         Map<String, Object> d = new LinkedHashMap<>();

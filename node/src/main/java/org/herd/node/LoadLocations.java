@@ -1,5 +1,10 @@
 package org.herd.node;
 
+import org.herd.node.ops.PlacesSeeder;
+
+import org.herd.node.Main;
+import org.herd.node.config.HerdConfig;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;

@@ -1,5 +1,10 @@
 package org.herd.node;
 
+import org.herd.node.config.HerdConfig;
+import org.herd.node.ops.Operators;
+import org.herd.node.ops.PlacesSeeder;
+import org.herd.node.ops.TopicSetup;
+
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

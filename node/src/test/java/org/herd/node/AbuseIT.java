@@ -1,8 +1,11 @@
 package org.herd.node;
 
+import org.herd.node.telemetry.TrafficLog;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,28 +45,17 @@ class AbuseIT {
     private static final int FUZZ_LINES = 20_000;
     private static final Pattern AT_LINE = Pattern.compile("AT Alford [+-][0-9]+\\.[0-9]{9} (\\S+) (\\S+) (\\S+)");
 
-    @TempDir
-    static Path dir;
-    private KafkaCluster kafka;
     private TestHerd herd;
 
-    @BeforeAll
-    void start() throws Exception {
-        kafka = KafkaCluster.start();
-        // thousands of connections from one address: the per-address cap has its own test (HostileClientsIT)
-        herd = new TestHerd(kafka.bootstrapServers(), dir.resolve("main"), Map.of("connection.max.per.address", "5000"))
-                .start("Alford");
-        herd.seedPlaces(List.of(new org.herd.stream.Place("gn:1", "Somewhere", 10, 10, "", List.of("locality"), 1, null)));
-    }
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford")
+            // thousands of connections from one address: the per-address cap has its own test (HostileClientsIT)
+            .with("connection.max.per.address", "5000")
+            .places(new org.herd.stream.Place("gn:1", "Somewhere", 10, 10, "", List.of("locality"), 1, null));
 
-    @AfterAll
-    void stop() throws Exception {
-        if (herd != null) {
-            herd.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    @BeforeAll
+    void theHerd() {
+        herd = HERD.herd();
     }
 
     private static long heapUsedAfterGc() {
@@ -347,7 +339,7 @@ class AbuseIT {
 
     @Test
     void connectionLimitAndIdleTimeoutAreEnforced() throws Exception {
-        try (TestHerd limited = new TestHerd(kafka.bootstrapServers(), dir.resolve("limited"),
+        try (TestHerd limited = new TestHerd(HERD.kafka().bootstrapServers(), HERD.dir().resolve("limited"),
                 Map.of("connection.max", "20", "connection.idle.timeout.ms", "500")).start("Ball")) {
             List<LineClient> open = new ArrayList<>();
             try {

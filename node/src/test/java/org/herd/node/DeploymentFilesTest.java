@@ -1,5 +1,7 @@
 package org.herd.node;
 
+import org.herd.node.config.HerdConfig;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;

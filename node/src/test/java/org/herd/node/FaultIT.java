@@ -1,11 +1,11 @@
 package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -29,28 +29,16 @@ import static org.awaitility.Awaitility.await;
 class FaultIT {
     private static final List<String> NODES = List.of("Alford", "Ball", "Hamilton");
 
-    /** Under target/, not a temporary directory: the processes' logs stay there for a post-mortem. */
-    private final Path dir = Path.of("target", "fault-it");
+    @RegisterExtension
+    static final ProcessHerd HERD = ProcessHerd.under(Path.of("target", "fault-it"), NODES)
+            .with("write.timeout.ms", "3000").with("read.freshness.timeout.ms", "500");
     private BrokerProcess broker;
     private NodeProcesses herd;
 
     @BeforeAll
-    void start() throws Exception {
-        HerdNode.deleteRecursively(dir);
-        broker = new BrokerProcess(dir.resolve("broker")).start();
-        herd = new NodeProcesses(dir.resolve("herd"), broker.bootstrapServers(), NODES,
-                Map.of("write.timeout.ms", "3000", "read.freshness.timeout.ms", "500"));
-        herd.start(NODES.toArray(String[]::new));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (herd != null) {
-            herd.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+    void theHerd() {
+        broker = HERD.broker();
+        herd = HERD.herd();
     }
 
     private List<IntSupplier> ports() {

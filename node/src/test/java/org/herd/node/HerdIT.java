@@ -1,11 +1,15 @@
 package org.herd.node;
 
+import org.herd.node.config.HerdConfig;
+import org.herd.node.ops.PlacesSeeder;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Geo;
 import org.herd.stream.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,28 +35,15 @@ class HerdIT {
     private static final List<String> NODES = HerdConfig.DEFAULT_NODES;
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    private KafkaCluster kafka;
     private TestHerd herd;
 
-    @BeforeAll
-    void startHerd() throws Exception {
-        kafka = KafkaCluster.start();
-        herd = new TestHerd(kafka.bootstrapServers(), dir, Map.of());
-        herd.start("Alford");
-        herd.seedPlaces(PlacesSeeder.read(Path.of("..", "data", "places", "geonames-cities.tsv.gz"), p -> true));
-        herd.start("Ball", "Hamilton", "Holiday", "Welsh");
-    }
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton", "Holiday", "Welsh")
+            .bundledPlaces(p -> true);
 
-    @AfterAll
-    void stopHerd() throws Exception {
-        if (herd != null) {
-            herd.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    @BeforeAll
+    void theHerd() {
+        herd = HERD.herd();
     }
 
     private static String newClient() {

@@ -6,11 +6,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.herd.stream.Json;
 import org.herd.stream.Place;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -33,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,30 +64,28 @@ class HostileClientsIT {
     private static final int WRITES_IN_FLIGHT = 50;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    /** Under target/, not a temporary directory: the processes' logs stay there for a post-mortem. */
-    private final Path dir = Path.of("target", "hostile-it");
+    @RegisterExtension
+    static final ProcessHerd HERD = ProcessHerd.under(Path.of("target", "hostile-it"), NODES)
+            .with("write.timeout.ms", "3000")
+            .with("read.freshness.timeout.ms", "3000")
+            .with("write.inflight.max", String.valueOf(WRITES_IN_FLIGHT))
+            .with("connection.max", String.valueOf(MAX_CONNECTIONS))
+            .with("connection.max.per.address", String.valueOf(PER_ADDRESS))
+            .with("connection.request.timeout.ms", "1000")
+            .with("connection.output.stall.timeout.ms", "5000")
+            .with("connection.output.max.bytes", "262144")
+            .with("node.output.max.bytes", String.valueOf(32 << 20))
+            .with("log.file.max.bytes", String.valueOf(256 << 10))
+            .with("log.total.max.bytes", String.valueOf(LOG_TOTAL_MAX))
+            .with("log.queue.max.bytes", String.valueOf(1 << 20));
+    private final Path dir = HERD.dir();
     private BrokerProcess broker;
     private NodeProcesses herd;
 
     @BeforeAll
     void start() throws Exception {
-        HerdNode.deleteRecursively(dir);
-        broker = new BrokerProcess(dir.resolve("broker")).start();
-        Map<String, String> settings = new HashMap<>();
-        settings.put("write.timeout.ms", "3000");
-        settings.put("read.freshness.timeout.ms", "3000");
-        settings.put("write.inflight.max", String.valueOf(WRITES_IN_FLIGHT));
-        settings.put("connection.max", String.valueOf(MAX_CONNECTIONS));
-        settings.put("connection.max.per.address", String.valueOf(PER_ADDRESS));
-        settings.put("connection.request.timeout.ms", "1000");
-        settings.put("connection.output.stall.timeout.ms", "5000");
-        settings.put("connection.output.max.bytes", "262144");
-        settings.put("node.output.max.bytes", String.valueOf(32 << 20));
-        settings.put("log.file.max.bytes", String.valueOf(256 << 10));
-        settings.put("log.total.max.bytes", String.valueOf(LOG_TOTAL_MAX));
-        settings.put("log.queue.max.bytes", String.valueOf(1 << 20));
-        herd = new NodeProcesses(dir.resolve("herd"), broker.bootstrapServers(), NODES, settings);
-        herd.start(NODES.toArray(String[]::new));
+        broker = HERD.broker();
+        herd = HERD.herd();
         // places near the clients the tests use, with long names: WHATSAT replies of a few kB
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 20; i++) {
@@ -98,16 +95,6 @@ class HostileClientsIT {
         }
         assertThat(HttpClientSupport.send("POST", herd.httpPort("Alford"), "/v1/places", batch + "]").status())
                 .isEqualTo(201);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (herd != null) {
-            herd.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     private LineClient client(String node) throws IOException {

@@ -1,10 +1,13 @@
 package org.herd.node;
 
+import org.herd.node.ops.PlacesSeeder;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Geo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,30 +35,16 @@ class HttpIT {
     private static final List<String> NODES = List.of("Alford", "Ball", "Hamilton");
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    private KafkaCluster kafka;
     private TestHerd herd;
 
-    @BeforeAll
-    void startHerd() throws Exception {
-        kafka = KafkaCluster.start();
-        herd = new TestHerd(kafka.bootstrapServers(), dir, Map.of());
-        herd.start("Alford");
-        // California's places are enough here, and quick to load
-        herd.seedPlaces(PlacesSeeder.read(Path.of("..", "data", "places", "geonames-cities.tsv.gz"),
-                p -> p.vicinity().endsWith(", CA, US")));
-        herd.start("Ball", "Hamilton");
-    }
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
+            // California's places are enough here, and quick to load
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"));
 
-    @AfterAll
-    void stopHerd() throws Exception {
-        if (herd != null) {
-            herd.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+    @BeforeAll
+    void theHerd() {
+        herd = HERD.herd();
     }
 
     private int http(String node) {

@@ -1,5 +1,7 @@
 package org.herd.node;
 
+import org.herd.node.config.HerdConfig;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

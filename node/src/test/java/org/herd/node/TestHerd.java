@@ -1,5 +1,8 @@
 package org.herd.node;
 
+import org.herd.node.config.HerdConfig;
+import org.herd.node.ops.PlacesSeeder;
+
 import org.herd.stream.Place;
 
 import java.nio.file.Path;

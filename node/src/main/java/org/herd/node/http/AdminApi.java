@@ -1,11 +1,11 @@
 package org.herd.node.http;
 
+
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.herd.node.HerdNode;
-import org.herd.node.Replay;
+import org.herd.node.service.NodeOperations;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -17,11 +17,11 @@ import java.util.function.Supplier;
  * default, never on the public ports: status, digest, replay.
  */
 public final class AdminApi {
-    private final HerdNode node;
+    private final NodeOperations node;
     private final Supplier<String> metrics;
     private final Executor slow = ForkJoinPool.commonPool();
 
-    public AdminApi(HerdNode node, Supplier<String> metrics) {
+    public AdminApi(NodeOperations node, Supplier<String> metrics) {
         this.node = node;
         this.metrics = metrics;
     }
@@ -47,10 +47,9 @@ public final class AdminApi {
                         : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
             case "/admin/replay":
                 if (m.equals(HttpMethod.POST)) {
-                    boolean wasRunning = node.replayStatus().state().equals("running");
-                    Replay.Status s = node.startReplay();
-                    return PublicApi.done(HttpReply.json(wasRunning ? HttpResponseStatus.CONFLICT
-                            : HttpResponseStatus.ACCEPTED, s));
+                    NodeOperations.ReplayAnswer r = node.startReplay();
+                    return PublicApi.done(HttpReply.json(r.started() ? HttpResponseStatus.ACCEPTED
+                            : HttpResponseStatus.CONFLICT, r.status()));
                 }
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.replayStatus()));
             default:

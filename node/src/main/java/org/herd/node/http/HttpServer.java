@@ -1,5 +1,7 @@
 package org.herd.node.http;
 
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,7 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import org.herd.node.TrafficLog;
 import org.herd.node.net.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

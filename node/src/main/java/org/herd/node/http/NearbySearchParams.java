@@ -1,6 +1,7 @@
 package org.herd.node.http;
 
-import org.herd.node.NearbyQuery;
+import org.herd.node.service.NearbyQuery;
+
 import org.herd.stream.PlacesIndex;
 
 import java.util.List;

@@ -1,10 +1,11 @@
 package org.herd.node.net;
 
+import org.herd.node.telemetry.NodeMetrics;
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.herd.node.NodeMetrics;
-import org.herd.node.TrafficLog;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,9 @@
 package org.herd.node.tcp;
 
+import org.herd.node.service.HerdService;
+import org.herd.node.telemetry.NodeMetrics;
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -12,9 +16,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
-import org.herd.node.HerdService;
-import org.herd.node.NodeMetrics;
-import org.herd.node.TrafficLog;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Limits;

@@ -1,5 +1,11 @@
 package org.herd.node.tcp;
 
+import org.herd.node.service.Busy;
+
+import org.herd.node.service.HerdService;
+import org.herd.node.telemetry.NodeMetrics;
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -7,10 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
-import org.herd.node.Busy;
-import org.herd.node.HerdService;
-import org.herd.node.NodeMetrics;
-import org.herd.node.TrafficLog;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;

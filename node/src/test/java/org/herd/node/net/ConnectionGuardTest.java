@@ -1,8 +1,9 @@
 package org.herd.node.net;
 
+import org.herd.node.telemetry.TrafficLog;
+
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.herd.node.TrafficLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.service;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

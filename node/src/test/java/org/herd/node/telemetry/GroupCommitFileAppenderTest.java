@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

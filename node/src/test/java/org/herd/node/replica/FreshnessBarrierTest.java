@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.replica;
 
 import org.apache.kafka.common.TopicPartition;
 import org.herd.stream.AppliedOffsets;

@@ -1,4 +1,6 @@
-package org.herd.node;
+package org.herd.node.ops;
+
+import org.herd.node.config.HerdConfig;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -102,7 +104,7 @@ public final class PlacesSeeder {
      * Settings for loading many records at once (places, synthetic updates): durable
      * ({@code acks=all}, idempotent) and batched rather than low-latency.
      */
-    static Map<String, Object> bulkProducerSettings(HerdConfig config, String clientId) {
+    public static Map<String, Object> bulkProducerSettings(HerdConfig config, String clientId) {
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

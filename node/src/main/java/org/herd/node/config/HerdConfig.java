@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.config;
 
 import org.herd.stream.TopicNames;
 

@@ -1,13 +1,17 @@
-package org.herd.node;
+package org.herd.node.places;
+
+import org.herd.node.service.PlacesSource;
+
+import org.herd.node.config.HerdConfig;
 
 import java.net.URI;
 
 /** Chooses where nearby places come from: the local index, or Google when a key is configured. */
-final class PlacesSources {
+public final class PlacesSources {
     private PlacesSources() {
     }
 
-    static PlacesSource fromConfig(HerdConfig config, String node) {
+    public static PlacesSource fromConfig(HerdConfig config, String node) {
         LocalPlaces local = new LocalPlaces();
         String key = config.get("places.google.api.key");
         if (key.isBlank()) {

@@ -1,4 +1,9 @@
-package org.herd.node;
+package org.herd.node.places;
+
+import org.herd.node.service.NearbyQuery;
+import org.herd.node.service.PlacesSource;
+
+import org.herd.stream.HerdQueries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -48,7 +53,7 @@ final class GooglePlaces implements PlacesSource {
     }
 
     @Override
-    public CompletableFuture<ObjectNode> nearby(NearbyQuery q, Replica replica) {
+    public CompletableFuture<ObjectNode> nearby(NearbyQuery q, HerdQueries local) {
         StringBuilder query = new StringBuilder()
                 .append("location=").append(q.lat()).append(',').append(q.lng());
         if (q.rank() == PlacesIndex.Rank.DISTANCE) {
@@ -86,7 +91,7 @@ final class GooglePlaces implements PlacesSource {
                     // the request URI holds the key: log only what was asked, never the URI
                     log.warn("node {}: Google Places failed for {} ({}); {}", node, withoutKey, cause.toString(),
                             fallback != null ? "answering from the local index" : "answering UNKNOWN_ERROR");
-                    return fallback != null ? fallback.nearby(q, replica)
+                    return fallback != null ? fallback.nearby(q, local)
                             : CompletableFuture.completedFuture(NearbySearchJson.error("UNKNOWN_ERROR",
                             "the upstream Places service did not answer"));
                 });

@@ -1,4 +1,10 @@
-package org.herd.node;
+package org.herd.node.service;
+
+import org.herd.node.service.NearbyQuery;
+
+import org.herd.node.service.PlacesSource;
+import org.herd.node.replica.Replica;
+import org.herd.node.telemetry.NodeMetrics;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -44,7 +50,7 @@ public final class HerdService {
     private final int maxWritesInFlight;
     private final Semaphore writeSlots;
 
-    HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
+    public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
                 Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight) {
         this.metrics = metrics;
         this.maxWritesInFlight = maxWritesInFlight;
@@ -161,7 +167,7 @@ public final class HerdService {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             Location l = found.get();
-            return places.nearby(NearbyQuery.of(l.lat(), l.lng(), cmd.radiusKm() * 1000, cmd.limit()), r)
+            return places.nearby(NearbyQuery.of(l.lat(), l.lng(), cmd.radiusKm() * 1000, cmd.limit()), r.queries)
                     .thenApply(answer -> Optional.of(new Nearby(l, answer)));
         });
     }
@@ -169,7 +175,7 @@ public final class HerdService {
     /** A Nearby Search around a point, after catching up with the places topic. */
     public CompletableFuture<ObjectNode> nearby(NearbyQuery query) {
         Replica r = replica.get();
-        return r.barrier.awaitFresh().thenComposeAsync(fresh -> places.nearby(query, r), workers);
+        return r.barrier.awaitFresh().thenComposeAsync(fresh -> places.nearby(query, r.queries), workers);
     }
 
     /** The place with this id, after catching up. */

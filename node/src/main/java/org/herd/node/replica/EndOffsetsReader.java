@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.replica;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * every call, which doubled the cost of each read's freshness check. A consumer is not
  * thread-safe, so it lives on a thread of its own and lookups queue there.
  */
-final class EndOffsetsReader implements AutoCloseable {
+public final class EndOffsetsReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<String> topics;
     private final Duration timeout;
@@ -33,7 +33,7 @@ final class EndOffsetsReader implements AutoCloseable {
     /** Touched only on {@link #thread}. */
     private List<TopicPartition> partitions;
 
-    EndOffsetsReader(Map<String, Object> clientSettings, String clientId, List<String> topics, Duration timeout) {
+    public EndOffsetsReader(Map<String, Object> clientSettings, String clientId, List<String> topics, Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -51,7 +51,7 @@ final class EndOffsetsReader implements AutoCloseable {
     }
 
     /** The latest offset of every partition of every topic; fails after the timeout. */
-    CompletableFuture<Map<TopicPartition, Long>> lookup() {
+    public CompletableFuture<Map<TopicPartition, Long>> lookup() {
         CompletableFuture<Map<TopicPartition, Long>> f = new CompletableFuture<>();
         try {
             thread.execute(() -> {

@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +61,7 @@ public final class TrafficLog {
      * bytes that are not UTF-8 as \xNN. Called for every line in and out, WHATSAT replies of a few
      * kilobytes among them, so the common case (printable ASCII) is one pass over the bytes.
      */
-    static String escape(byte[] bytes) {
+    public static String escape(byte[] bytes) {
         int extra = 0;
         boolean ascii = true;
         for (byte b : bytes) {

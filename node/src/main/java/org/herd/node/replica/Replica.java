@@ -1,4 +1,6 @@
-package org.herd.node;
+package org.herd.node.replica;
+
+import org.herd.node.config.HerdConfig;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -41,20 +43,20 @@ import java.util.concurrent.atomic.LongAdder;
  * directory of its own, the offsets it has applied, the places index, and the freshness barrier
  * over them. A node serves from one replica; a replay builds a second one and swaps it in.
  */
-final class Replica implements AutoCloseable {
+public final class Replica implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
 
-    final String node;
-    final Path dir;
-    final StoreState state;
-    final KafkaStreams streams;
-    final HerdQueries queries;
-    final FreshnessBarrier barrier;
+    public final String node;
+    public final Path dir;
+    public final StoreState state;
+    public final KafkaStreams streams;
+    public final HerdQueries queries;
+    public final FreshnessBarrier barrier;
     private final TopicNames topics;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private volatile boolean failed;
 
-    Replica(HerdConfig config, String node, Path dir, EndOffsetsReader endOffsets, Executor workers, Map<String, Object> overrides,
+    public Replica(HerdConfig config, String node, Path dir, EndOffsetsReader endOffsets, Executor workers, Map<String, Object> overrides,
             LongAdder staleReads) {
         this.node = node;
         this.dir = dir;
@@ -88,7 +90,7 @@ final class Replica implements AutoCloseable {
     }
 
     /** Starts Streams and waits until the stores have applied the topics up to their current ends. */
-    void startAndCatchUp() throws InterruptedException, ExecutionException {
+    public void startAndCatchUp() throws InterruptedException, ExecutionException {
         streams.start();
         running.get();
         while (true) {
@@ -104,20 +106,20 @@ final class Replica implements AutoCloseable {
         }
     }
 
-    boolean healthy() {
+    public boolean healthy() {
         return !failed && streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    AppliedOffsets locationsApplied() {
+    public AppliedOffsets locationsApplied() {
         return state.locationsApplied();
     }
 
-    AppliedOffsets placesApplied() {
+    public AppliedOffsets placesApplied() {
         return state.placesApplied();
     }
 
     /** Records applied so far, per topic and partition. */
-    Map<String, Map<Integer, Long>> applied() {
+    public Map<String, Map<Integer, Long>> applied() {
         Map<String, Map<Integer, Long>> m = new LinkedHashMap<>();
         m.put(topics.locations(), state.locationsApplied().positions());
         m.put(topics.places(), state.placesApplied().positions());
@@ -128,7 +130,7 @@ final class Replica implements AutoCloseable {
      * What this replica holds: client and place counts and a SHA-256 over every entry of both
      * stores, in key order. Equal digests mean equal state, whatever order records arrived in.
      */
-    Map<String, Object> digest() {
+    public Map<String, Object> digest() {
         MessageDigest sha = sha256();
         long clients = digestStore(Topics.LOCATION_STORE, sha);
         long places = digestStore(Topics.PLACE_STORE, sha);

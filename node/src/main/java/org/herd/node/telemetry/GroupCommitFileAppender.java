@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
@@ -47,9 +47,9 @@ import java.util.zip.GZIPOutputStream;
  * (logback's own rolling appender writes on the logging thread, and its async wrapper bounds
  * events by count, not bytes, and neither counts what it drops.)
  */
-final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+public final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** Limits of one node's log. */
-    record Limits(long fileMaxBytes, long totalMaxBytes, long queueMaxBytes) {
+    public record Limits(long fileMaxBytes, long totalMaxBytes, long queueMaxBytes) {
     }
 
     private static final byte[] STOP = new byte[0];
@@ -72,7 +72,7 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
     private long lastFailure;
     private long rolls;
 
-    GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, Limits limits) {
+    public GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, Limits limits) {
         this.file = file.toAbsolutePath();
         this.encoder = encoder;
         this.limits = limits;
@@ -110,16 +110,16 @@ final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingE
     }
 
     /** Whether the writer is behind: callers that can wait (the protocol handlers) should. */
-    boolean backlogged() {
+    public boolean backlogged() {
         return queuedBytes.get() > limits.queueMaxBytes() / 2;
     }
 
     /** Lines dropped so far because the queue was full or the disk refused them. */
-    long droppedLines() {
+    public long droppedLines() {
         return dropped.sum();
     }
 
-    long queuedBytes() {
+    public long queuedBytes() {
         return queuedBytes.get();
     }
 

@@ -1,4 +1,6 @@
-package org.herd.node;
+package org.herd.node.ops;
+
+import org.herd.node.config.HerdConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Json;
@@ -16,12 +18,12 @@ import java.util.List;
 import java.util.Map;
 
 /** The operators' commands behind {@code scripts/herd replay} and {@code scripts/herd status}: they talk to each node's admin port. */
-final class Operators {
+public final class Operators {
     private final HerdConfig config;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    Operators(HerdConfig config, PrintStream out) {
+    public Operators(HerdConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
     }
@@ -44,7 +46,7 @@ final class Operators {
     }
 
     /** Starts a replay on each node, shows progress every second, and returns once all have caught up. */
-    int replay(List<String> nodes) throws IOException, InterruptedException {
+    public int replay(List<String> nodes) throws IOException, InterruptedException {
         for (String n : nodes) {
             JsonNode s = call(n, "POST", "/admin/replay");
             out.printf("%s: replay %s%n", n, s.get("state").asText().equals("running") ? "started" : s.get("state").asText());
@@ -87,7 +89,7 @@ final class Operators {
     }
 
     /** One line per node: counts, digest, applied offsets; and whether all digests agree. */
-    int digests(List<String> nodes) throws InterruptedException {
+    public int digests(List<String> nodes) throws InterruptedException {
         out.printf("%-9s %10s %8s  %-16s %s%n", "NODE", "CLIENTS", "PLACES", "DIGEST", "APPLIED (locations / places)");
         String first = null;
         boolean agree = true;

@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.service;
 
 /**
  * A request refused at once because a configured limit is reached (docs/reliability.md): the

@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,4 +1,6 @@
-package org.herd.node;
+package org.herd.node.ops;
+
+import org.herd.node.config.HerdConfig;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;

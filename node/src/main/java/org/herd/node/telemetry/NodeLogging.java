@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;

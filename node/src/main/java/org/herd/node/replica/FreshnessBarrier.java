@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.replica;
 
 import org.apache.kafka.common.TopicPartition;
 import org.herd.stream.AppliedOffsets;
@@ -65,7 +65,7 @@ public final class FreshnessBarrier {
     }
 
     /** {@code endOffsets}: one round trip that looks up the end offsets of every tracked topic's partitions. */
-    FreshnessBarrier(Supplier<CompletableFuture<Map<TopicPartition, Long>>> endOffsets, List<AppliedOffsets> trackers,
+    public FreshnessBarrier(Supplier<CompletableFuture<Map<TopicPartition, Long>>> endOffsets, List<AppliedOffsets> trackers,
                      Duration timeout, Executor executor, LongAdder staleReads) {
         this.endOffsets = endOffsets;
         this.byTopic = trackers.stream().collect(Collectors.toMap(AppliedOffsets::topic, Function.identity()));

@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

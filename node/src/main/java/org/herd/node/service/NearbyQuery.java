@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.service;
 
 import org.herd.stream.Place;
 import org.herd.stream.PlacesIndex;

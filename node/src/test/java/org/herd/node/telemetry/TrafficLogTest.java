@@ -1,4 +1,4 @@
-package org.herd.node;
+package org.herd.node.telemetry;
 
 import org.junit.jupiter.api.Test;
 
