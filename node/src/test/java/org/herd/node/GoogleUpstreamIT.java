@@ -115,19 +115,27 @@ class GoogleUpstreamIT {
             assertThat(queries.get(0)).contains("location=34.06893,-118.445127").contains("radius=10000")
                     .contains("key=" + KEY);
 
+            // as a Places client would, this one sends its own key along: the traffic log must mask it
             var http = HttpClientSupport.get(herd.node("Alford").httpPort(),
-                    "/maps/api/place/nearbysearch/json?location=34.06893,-118.445127&radius=5000&keyword=pavilion");
+                    "/maps/api/place/nearbysearch/json?location=34.06893,-118.445127&radius=5000&keyword=pavilion&key=" + KEY);
             assertThat(http.json().at("/results/0/place_id").asText()).startsWith("ChIJrecorded");
             assertThat(queries.get(queries.size() - 1)).contains("keyword=pavilion").contains("radius=5000");
 
-            // the log is written by a thread of its own: wait until it has this test's traffic
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(herd.logFile("Alford")).contains(" out AT Alford "));
-            assertThat(Files.readString(herd.logFile("Alford"))).doesNotContain(KEY);
+            // the log is written by a thread of its own: wait until it has this request
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(herd.logFile("Alford")).contains("keyword=pavilion"));
+            assertThat(Files.readString(herd.logFile("Alford"))).contains("&key=******").doesNotContain(KEY);
         }
     }
 
     @Test
     void whenGoogleFailsTheLocalIndexAnswers() throws Exception {
+        // what the node logs besides its traffic (in a node's own process this goes to its log file)
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
         try (TestHerd herd = herd("local").start("Alford")) {
             seedOneLocalPlace(herd);
             try (LineClient c = herd.client("Alford")) {
@@ -142,7 +150,14 @@ class GoogleUpstreamIT {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(herd.logFile("Alford")).contains(" out AT Alford "));
             assertThat(Files.readString(herd.logFile("Alford"))).doesNotContain(KEY);
+        } finally {
+            root.detachAppender(logged);
         }
+        List<String> google = logged.list.stream().filter(e -> e.getLoggerName().endsWith("GooglePlaces"))
+                .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()))
+                .toList();
+        assertThat(google).as("the failures were logged").isNotEmpty();
+        assertThat(google).noneMatch(line -> line.contains(KEY));
     }
 
     @Test

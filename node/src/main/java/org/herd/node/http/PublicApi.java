@@ -1,14 +1,16 @@
 package org.herd.node.http;
 
+import org.herd.node.service.NearbyQuery;
+import org.herd.node.service.Busy;
+
+import org.herd.node.service.HerdService;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.herd.node.Busy;
-import org.herd.node.HerdService;
-import org.herd.node.NearbyQuery;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
@@ -22,10 +24,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -48,87 +52,94 @@ public final class PublicApi {
         this.metrics = metrics;
     }
 
+    /** What a route's handler gets: the request, the path's variables in template order, the query. */
+    private record Call(FullHttpRequest request, List<String> vars, Map<String, List<String>> query) {
+    }
+
+    /**
+     * One route: method, path template ({@code {name}} matches one segment), whether it needs the
+     * node's replica (then it answers 503 until there is one), and its handler. The template is
+     * also the route's metrics label, so labels come from this table and nothing else.
+     */
+    private record Route(HttpMethod method, String template, boolean needsReplica,
+                         Function<Call, CompletableFuture<HttpReply>> handler) {
+        List<String> segments() {
+            return PublicApi.segments(template);
+        }
+    }
+
+    /** Every endpoint of the public API, in one place (docs/http.md, openapi.yaml). */
+    private List<Route> routes() {
+        return List.of(
+                new Route(HttpMethod.GET, "/health", false, c -> done(health(ready.get()))),
+                new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.text(HttpResponseStatus.OK,
+                        "text/plain; version=0.0.4; charset=utf-8", metrics.get()))),
+                new Route(HttpMethod.GET, "/openapi.yaml", false, c -> done(openApi())),
+                new Route(HttpMethod.GET, NEARBY_SEARCH_PATH, true, c -> nearbySearch(c.query())),
+                new Route(HttpMethod.POST, "/v1/locations", true, c -> postLocation(c.request())),
+                new Route(HttpMethod.GET, "/v1/locations/{client}", true, c -> getLocation(c.vars().get(0))),
+                new Route(HttpMethod.GET, "/v1/locations/{client}/nearby", true,
+                        c -> clientNearby(c.vars().get(0), c.query())),
+                new Route(HttpMethod.POST, "/v1/places", true, c -> postPlaces(c.request())),
+                new Route(HttpMethod.GET, "/v1/places/{id}", true, c -> getPlace(c.vars().get(0))),
+                new Route(HttpMethod.PUT, "/v1/places/{id}", true, c -> putPlace(c.vars().get(0), c.request())),
+                new Route(HttpMethod.DELETE, "/v1/places/{id}", true, c -> deletePlace(c.vars().get(0))));
+    }
+
+    private final List<Route> routes = routes();
+
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-        String path = uri.path();
-        HttpMethod m = req.method();
-        List<String> seg = segments(path);
+        List<String> seg = segments(uri.path());
+        List<Route> samePath = routes.stream().filter(r -> vars(r, seg) != null).toList();
+        if (samePath.isEmpty()) {
+            return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.path()));
+        }
+        Route route = samePath.stream().filter(r -> r.method().equals(req.method())).findFirst().orElse(null);
+        if (route == null) {
+            return done(methodNotAllowed());
+        }
+        if (route.needsReplica() && !ready.get()) {
+            // nothing is accepted or answered before the node's replica has caught up
+            return done(HttpReply.unavailable("the node is starting or rebuilding; retry shortly", 1));
+        }
         try {
-            if (path.equals("/health")) {
-                return only(m, HttpMethod.GET, () -> done(health(ready.get())));
-            }
-            if (path.equals("/metrics")) {
-                return only(m, HttpMethod.GET, () -> done(HttpReply.text(HttpResponseStatus.OK,
-                        "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
-            }
-            if (path.equals("/openapi.yaml")) {
-                return only(m, HttpMethod.GET, () -> done(openApi()));
-            }
-            if (!ready.get()) {
-                // nothing is accepted or answered before the node's replica has caught up
-                return done(HttpReply.unavailable("the node is starting or rebuilding; retry shortly", 1));
-            }
-            if (path.equals(NEARBY_SEARCH_PATH)) {
-                return only(m, HttpMethod.GET, () -> nearbySearch(uri.parameters()));
-            }
-            if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("locations")) {
-                if (seg.size() == 2) {
-                    return only(m, HttpMethod.POST, () -> postLocation(req));
-                }
-                if (seg.size() == 3) {
-                    return only(m, HttpMethod.GET, () -> getLocation(seg.get(2)));
-                }
-                if (seg.size() == 4 && seg.get(3).equals("nearby")) {
-                    return only(m, HttpMethod.GET, () -> clientNearby(seg.get(2), uri.parameters()));
-                }
-            }
-            if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("places")) {
-                if (seg.size() == 2) {
-                    return only(m, HttpMethod.POST, () -> postPlaces(req));
-                }
-                if (seg.size() == 3) {
-                    String id = seg.get(2);
-                    if (m.equals(HttpMethod.GET)) {
-                        return getPlace(id);
-                    }
-                    if (m.equals(HttpMethod.PUT)) {
-                        return putPlace(id, req);
-                    }
-                    if (m.equals(HttpMethod.DELETE)) {
-                        return deletePlace(id);
-                    }
-                    return done(methodNotAllowed());
-                }
-            }
-            return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
+            return route.handler().apply(new Call(req, vars(route, seg), uri.parameters()));
         } catch (BadRequest e) {
             return done(HttpReply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), e.details));
         }
     }
 
+    /** The values of the route's path variables, or null if the path does not fit its template. */
+    private static List<String> vars(Route route, List<String> path) {
+        List<String> template = route.segments();
+        if (template.size() != path.size()) {
+            return null;
+        }
+        List<String> vars = new ArrayList<>();
+        for (int i = 0; i < template.size(); i++) {
+            if (template.get(i).startsWith("{")) {
+                vars.add(path.get(i));
+            } else if (!template.get(i).equals(path.get(i))) {
+                return null;
+            }
+        }
+        return vars;
+    }
+
     /** Methods named in metrics; any other is counted as {@code OTHER}. */
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS");
+    private static final List<Route> TEMPLATES = new PublicApi(null, null, () -> false, () -> "").routes;
 
     /**
-     * The route's template, for metrics: a fixed set whatever is requested (ids in paths become
-     * their names, unknown paths {@code unmatched}, unknown methods {@code OTHER}), so that no
-     * request can add a metric.
+     * The route's label, for metrics: method and template from the route table whatever is
+     * requested (ids in paths become their names, unknown paths {@code unmatched}, unknown methods
+     * {@code OTHER}), so that no request can add a metric.
      */
     public static String route(FullHttpRequest req) {
         List<String> seg = segments(new QueryStringDecoder(req.uri()).path());
-        String path;
-        if (seg.size() == 1 && List.of("health", "metrics", "openapi.yaml").contains(seg.get(0))) {
-            path = "/" + seg.get(0);
-        } else if (String.join("/", seg).equals(NEARBY_SEARCH_PATH.substring(1))) {
-            path = NEARBY_SEARCH_PATH;
-        } else if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("locations") && seg.size() <= 4) {
-            path = seg.size() == 2 ? "/v1/locations" : seg.size() == 3 ? "/v1/locations/{client}"
-                    : seg.get(3).equals("nearby") ? "/v1/locations/{client}/nearby" : "unmatched";
-        } else if (seg.size() >= 2 && seg.get(0).equals("v1") && seg.get(1).equals("places") && seg.size() <= 3) {
-            path = seg.size() == 2 ? "/v1/places" : "/v1/places/{id}";
-        } else {
-            path = "unmatched";
-        }
+        String path = TEMPLATES.stream().filter(r -> vars(r, seg) != null).map(Route::template).findFirst()
+                .orElse("unmatched");
         String method = METHODS.contains(req.method().name()) ? req.method().name() : "OTHER";
         return method + " " + path;
     }
@@ -256,11 +267,6 @@ public final class PublicApi {
 
     private static HttpReply methodNotAllowed() {
         return HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
-    }
-
-    private static CompletableFuture<HttpReply> only(HttpMethod actual, HttpMethod allowed,
-                                                     Supplier<CompletableFuture<HttpReply>> action) {
-        return actual.equals(allowed) ? action.get() : done(methodNotAllowed());
     }
 
     static CompletableFuture<HttpReply> done(HttpReply r) {
