@@ -72,4 +72,15 @@ class HerdConfigTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.nodeName("Nobody"))
                 .hasMessageContaining("unknown node");
     }
+
+    @Test
+    void theConfigFileListsEveryKeyWithItsDefaultAndNothingElse() throws Exception {
+        java.util.Properties file = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(Path.of("..", "config", "herd.properties"))) {
+            file.load(in);
+        }
+        Map<String, String> fromFile = new java.util.TreeMap<>();
+        file.stringPropertyNames().forEach(k -> fromFile.put(k, file.getProperty(k).trim()));
+        assertThat(fromFile).isEqualTo(new java.util.TreeMap<>(HerdConfig.defaults()));
+    }
 }
