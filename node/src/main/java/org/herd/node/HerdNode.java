@@ -7,6 +7,7 @@ import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
 import org.herd.node.replica.Replay;
 import org.herd.node.replica.Replica;
+import org.herd.node.replica.ReplicaDirectories;
 import org.herd.node.service.HerdService;
 import org.herd.node.service.NodeOperations;
 import org.herd.node.service.Publisher;
@@ -55,7 +56,6 @@ import java.util.stream.Stream;
  */
 public final class HerdNode implements AutoCloseable, NodeOperations {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
-    private static final String CURRENT = "CURRENT";
     private static final int ADMIN_CONNECTIONS = 64;
 
     private final String name;
@@ -75,6 +75,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private ConnectionGuard adminGuard;
     private final Map<String, Object> streamsOverrides;
     private final Replay replay = new Replay();
+    private final ReplicaDirectories directories;
     private volatile Replica replica;
     private volatile boolean ready;
     private HttpServer http;
@@ -86,7 +87,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.name = name;
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        Files.createDirectories(config.stateDir(name));
+        this.directories = new ReplicaDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
         this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
                 config.getBytes("log.file.max.bytes"), config.getBytes("log.total.max.bytes"),
@@ -151,7 +152,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
                 config.getMillis("connection.idle.timeout.ms"), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
-        replica = new Replica(config, name, currentReplicaDir(), endOffsets, workers, streamsOverrides, metrics.staleReads());
+        replica = new Replica(config, name, directories.current(), endOffsets, workers, streamsOverrides, metrics.staleReads());
         replica.startAndCatchUp();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
@@ -194,47 +195,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     }
 
     /**
-     * The directory of the replica to serve from: the one CURRENT names, or a new one. Other
-     * replica directories are left over from a replay cut short by a restart: they are removed.
-     */
-    private Path currentReplicaDir() throws IOException {
-        Path pointer = config.stateDir(name).resolve(CURRENT);
-        Path current = null;
-        if (Files.exists(pointer)) {
-            Path dir = config.stateDir(name).resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
-            if (Files.isDirectory(dir)) {
-                current = dir;
-            }
-        }
-        if (current == null) {
-            current = newReplicaDir();
-            makeCurrent(current);
-        }
-        try (Stream<Path> dirs = Files.list(config.stateDir(name))) {
-            for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith("replica-")).toList()) {
-                if (!d.equals(current)) {
-                    log.info("node {}: removing {}, left by an unfinished replay", name, d.getFileName());
-                    deleteRecursively(d);
-                }
-            }
-        }
-        return current;
-    }
-
-    private Path newReplicaDir() throws IOException {
-        Path dir = config.stateDir(name).resolve("replica-" + System.currentTimeMillis());
-        Files.createDirectories(dir);
-        return dir;
-    }
-
-    private void makeCurrent(Path dir) throws IOException {
-        Path tmp = config.stateDir(name).resolve(CURRENT + ".tmp");
-        Files.writeString(tmp, dir.getFileName().toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, config.stateDir(name).resolve(CURRENT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /**
      * Rebuilds this node's state by replaying the topics into a new replica, beside the one
      * serving. Queries go on being answered from the old replica until the new one has caught up;
      * then the new one takes over and the old one is deleted.
@@ -256,11 +216,11 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         try {
             Map<String, Long> target = replay.target(replica.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
             log.info("node {}: replay started; {} records to apply", name, target);
-            fresh = new Replica(config, name, newReplicaDir(), endOffsets, workers, streamsOverrides, metrics.staleReads());
+            fresh = new Replica(config, name, directories.fresh(), endOffsets, workers, streamsOverrides, metrics.staleReads());
             replay.building(fresh);
             fresh.startAndCatchUp();
             Replica old = replica;
-            makeCurrent(fresh.dir);
+            directories.makeCurrent(fresh.dir);
             replica = fresh;
             replay.finish(null);
             log.info("node {}: replay done; serving from {}", name, fresh.dir.getFileName());
@@ -270,14 +230,14 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 log.debug("old replica did not catch up before closing: {}", e.toString());
             }
             old.close();
-            deleteRecursively(old.dir);
+            ReplicaDirectories.deleteRecursively(old.dir);
         } catch (Exception e) {
             log.error("node {}: replay failed; still serving from the previous state", name, e);
             replay.finish(e);
             if (fresh != null) {
                 fresh.close();
                 try {
-                    deleteRecursively(fresh.dir);
+                    ReplicaDirectories.deleteRecursively(fresh.dir);
                 } catch (IOException ignored) {
                     // left for the next replay or an operator
                 }
@@ -377,16 +337,5 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         workers.shutdownNow();
         NodeLogging.detach(name, logFile);
         log.info("node {} stopped", name);
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.herd.node;
 
+import org.herd.node.replica.ReplicaDirectories;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -112,7 +114,7 @@ class FaultIT {
     void aNodeWipedWhileDownRebuildsToTheSameState() throws Exception {
         JsonNode reference = HttpClientSupport.get(herd.adminPort("Alford"), "/admin/digest").json();
         herd.kill9("Hamilton");
-        HerdNode.deleteRecursively(herd.stateDir("Hamilton"));
+        ReplicaDirectories.deleteRecursively(herd.stateDir("Hamilton"));
         herd.start("Hamilton");
         JsonNode rebuilt = HttpClientSupport.get(herd.adminPort("Hamilton"), "/admin/digest").json();
         assertThat(rebuilt.get("sha256")).isEqualTo(reference.get("sha256"));

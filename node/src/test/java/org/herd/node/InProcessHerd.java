@@ -1,5 +1,7 @@
 package org.herd.node;
 
+import org.herd.node.replica.ReplicaDirectories;
+
 import org.herd.node.ops.PlacesSeeder;
 import org.herd.stream.Place;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -89,7 +91,7 @@ final class InProcessHerd implements BeforeAllCallback, AfterAllCallback {
 
     private static void deleteQuietly(Path dir) {
         try {
-            HerdNode.deleteRecursively(dir);
+            ReplicaDirectories.deleteRecursively(dir);
         } catch (IOException | RuntimeException e) {
             // a temporary directory: the system cleans it up in the end
         }

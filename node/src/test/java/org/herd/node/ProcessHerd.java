@@ -1,5 +1,7 @@
 package org.herd.node;
 
+import org.herd.node.replica.ReplicaDirectories;
+
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,7 +40,7 @@ final class ProcessHerd implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        HerdNode.deleteRecursively(dir);
+        ReplicaDirectories.deleteRecursively(dir);
         broker = new BrokerProcess(dir.resolve("broker")).start();
         herd = new NodeProcesses(dir.resolve("herd"), broker.bootstrapServers(), nodes, overrides);
         herd.start(nodes.toArray(String[]::new));

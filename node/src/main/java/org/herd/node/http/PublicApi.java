@@ -3,7 +3,7 @@ package org.herd.node.http;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.service.Busy;
 
-import org.herd.node.service.HerdService;
+import org.herd.node.service.ClientService;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,12 +40,12 @@ import java.util.function.Supplier;
 public final class PublicApi {
     static final String NEARBY_SEARCH_PATH = "/maps/api/place/nearbysearch/json";
 
-    private final HerdService service;
+    private final ClientService service;
     private final Clock clock;
     private final Supplier<Boolean> ready;
     private final Supplier<String> metrics;
 
-    public PublicApi(HerdService service, Clock clock, Supplier<Boolean> ready, Supplier<String> metrics) {
+    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, Supplier<String> metrics) {
         this.service = service;
         this.clock = clock;
         this.ready = ready;

@@ -34,11 +34,7 @@ import java.util.function.Supplier;
  * durable and visible here, and reads that reflect every write acknowledged anywhere before them.
  * Never blocks the caller: every result is a future.
  */
-public final class HerdService {
-    /** A WHATSAT answer: the client's stored location and a Nearby Search response around it. */
-    public record Nearby(Location location, ObjectNode places) {
-    }
-
+public final class HerdService implements ClientService {
     private final String node;
     private final TopicNames topics;
     private final Publisher publisher;
@@ -66,6 +62,7 @@ public final class HerdService {
         this.writeTimeout = writeTimeout;
     }
 
+    @Override
     public String node() {
         return node;
     }
@@ -75,6 +72,7 @@ public final class HerdService {
      * node's store (so a read here sees it). Fails if that does not happen within the write
      * timeout; the caller must then not acknowledge the update.
      */
+    @Override
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
         return iamat(cmd, receivedAt, workers);
     }
@@ -85,6 +83,7 @@ public final class HerdService {
      * handed to the producer before this returns, so updates are published in the order of the
      * calls. Fails at once with {@link Busy} when {@code write.inflight.max} writes are in flight.
      */
+    @Override
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor) {
         if (!writeSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(busyWrites());
@@ -137,6 +136,7 @@ public final class HerdService {
     }
 
     /** The client's newest location, after catching up with every write acknowledged before the call. */
+    @Override
     public CompletableFuture<Optional<Location>> location(String client) {
         return location(replica.get(), client, workers);
     }
@@ -149,6 +149,7 @@ public final class HerdService {
      * The client's newest location and the places near it (radius in km, as WHATSAT has it);
      * empty if no node has heard of the client.
      */
+    @Override
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
         return whatsat(cmd, workers, () -> true);
     }
@@ -159,6 +160,7 @@ public final class HerdService {
      * skipped (empty) if {@code wanted} says no once the read is fresh: a client that has gone
      * costs nothing more.
      */
+    @Override
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted) {
         Replica r = replica.get(); // one replica for the whole query, even if a replay swaps them meanwhile
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> wanted.getAsBoolean()
@@ -173,12 +175,14 @@ public final class HerdService {
     }
 
     /** A Nearby Search around a point, after catching up with the places topic. */
+    @Override
     public CompletableFuture<ObjectNode> nearby(NearbyQuery query) {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenComposeAsync(fresh -> places.nearby(query, r.queries), workers);
     }
 
     /** The place with this id, after catching up. */
+    @Override
     public CompletableFuture<Optional<Place>> place(String id) {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.place(id), workers);
@@ -188,6 +192,7 @@ public final class HerdService {
      * Publishes places (new or replacing those with the same ids); completes once all are durable
      * and visible here. Each place takes one write slot; fails at once with {@link Busy} if they are not free.
      */
+    @Override
     public CompletableFuture<List<Place>> putPlaces(List<Place> batch) {
         if (!writeSlots.tryAcquire(batch.size())) {
             return CompletableFuture.failedFuture(busyWrites());
@@ -205,6 +210,7 @@ public final class HerdService {
     }
 
     /** Publishes a deletion (a tombstone); completes once durable and applied here. */
+    @Override
     public CompletableFuture<Void> deletePlace(String id) {
         if (!writeSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(busyWrites());

@@ -1,6 +1,6 @@
 package org.herd.node.tcp;
 
-import org.herd.node.service.HerdService;
+import org.herd.node.service.ClientService;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.telemetry.TrafficLog;
 
@@ -55,7 +55,7 @@ public final class LineServer implements AutoCloseable {
     }
 
     public static LineServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
-                                   HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
+                                   ClientService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
                                    Settings settings, ConnectionGuard guard, CommandSlots slots)
             throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();

@@ -2,7 +2,7 @@ package org.herd.node.tcp;
 
 import org.herd.node.service.Busy;
 
-import org.herd.node.service.HerdService;
+import org.herd.node.service.ClientService;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.telemetry.TrafficLog;
 
@@ -54,7 +54,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private static final Logger log = LoggerFactory.getLogger(LineSession.class);
     private static final long LOG_RECHECK_MILLIS = 5;
 
-    private final HerdService service;
+    private final ClientService service;
     private final TrafficLog traffic;
     private final NodeMetrics metrics;
     private final Clock clock;
@@ -142,7 +142,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         }
     }
 
-    LineSession(String id, HerdService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
+    LineSession(String id, ClientService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
                 AtomicLong pendingReplies, ConnectionGuard.Conn conn, LineFramer framer, CommandSlots slots) {
         this.id = id;
         this.slots = slots;

@@ -1,0 +1,61 @@
+package org.herd.node.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.herd.node.protocol.Command;
+import org.herd.stream.Location;
+import org.herd.stream.Place;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a node does for its clients, whatever door they came in by: the one interface the front
+ * doors (tcp, http) use. Writes complete once durable and visible here; reads reflect every
+ * write acknowledged anywhere before them. Never blocks the caller: every result is a future.
+ */
+public interface ClientService {
+    /** A WHATSAT answer: the client's stored location and a Nearby Search response around it. */
+    record Nearby(Location location, ObjectNode places) {
+    }
+
+    /** The node's name, as AT lines show it. */
+    String node();
+
+    /**
+     * Publishes the update; completes with it once it is durable in Kafka and applied here, on
+     * {@code executor}. Fails with {@link Busy} at once when the node's writes in flight are at
+     * their limit, or after the write timeout.
+     */
+    CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor);
+
+    /** As {@link #iamat(Command.Iamat, Instant, Executor)}, completing on the service's own threads. */
+    CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt);
+
+    /** The client's newest location, after catching up with every write acknowledged before the call. */
+    CompletableFuture<Optional<Location>> location(String client);
+
+    /**
+     * The client's newest location and the places near it (radius in km, as WHATSAT has it);
+     * empty if no node has heard of the client, or if {@code wanted} says no once the read is fresh.
+     */
+    CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted);
+
+    /** As above, on the service's own threads, always wanted. */
+    CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd);
+
+    /** A Nearby Search around a point, after catching up with the places topic. */
+    CompletableFuture<ObjectNode> nearby(NearbyQuery query);
+
+    /** The place with this id, after catching up. */
+    CompletableFuture<Optional<Place>> place(String id);
+
+    /** Publishes places; completes once all are durable and visible here (or fails with {@link Busy}). */
+    CompletableFuture<List<Place>> putPlaces(List<Place> batch);
+
+    /** Publishes a deletion; completes once durable and applied here. */
+    CompletableFuture<Void> deletePlace(String id);
+}
