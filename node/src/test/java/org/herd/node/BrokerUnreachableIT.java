@@ -18,7 +18,7 @@ class BrokerUnreachableIT {
 
     @Test
     void writesGetTheErrorLineAndReadsAnswerFromLocalState() throws Exception {
-        KafkaCluster kafka = KafkaCluster.start();
+        TestKafka kafka = TestKafka.start();
         try (TestHerd herd = new TestHerd(kafka.bootstrapServers(), dir,
                 Map.of("write.timeout.ms", "2000", "read.freshness.timeout.ms", "500"))) {
             herd.start("Alford");

@@ -33,7 +33,7 @@ class GoogleUpstreamIT {
 
     @TempDir
     Path dir;
-    private KafkaCluster kafka;
+    private TestKafka kafka;
     private HttpServer google;
     private volatile String mode = "recorded";
     private final List<String> queries = new CopyOnWriteArrayList<>();
@@ -41,7 +41,7 @@ class GoogleUpstreamIT {
 
     @BeforeEach
     void start() throws Exception {
-        kafka = KafkaCluster.start();
+        kafka = TestKafka.start();
         byte[] recorded;
         try (InputStream in = getClass().getResourceAsStream("/google/nearbysearch-westwood.json")) {
             recorded = in.readAllBytes();

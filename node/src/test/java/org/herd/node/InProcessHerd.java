@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * A real in-process Kafka broker and a herd of nodes in the test JVM, for one test class: started
+ * A real Kafka broker ({@link TestKafka}: a container where Docker is found, else in this JVM)
+ * and a herd of nodes in the test JVM, for one test class: started
  * before its tests, seeded with places, closed after. Use as
  * {@code @RegisterExtension static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball")}.
  */
@@ -28,7 +29,7 @@ final class InProcessHerd implements BeforeAllCallback, AfterAllCallback {
     private final List<Place> places = new ArrayList<>();
     private Predicate<Place> bundled;
     private Path dir;
-    private KafkaCluster kafka;
+    private TestKafka kafka;
     private TestHerd herd;
 
     private InProcessHerd(List<String> nodes) {
@@ -59,7 +60,7 @@ final class InProcessHerd implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("herd-" + context.getRequiredTestClass().getSimpleName());
-        kafka = KafkaCluster.start();
+        kafka = TestKafka.start();
         herd = new TestHerd(kafka.bootstrapServers(), dir.resolve("herd"), overrides);
         // the first node creates the topics; places are seeded once, then the others start and load them
         herd.start(nodes.get(0));
@@ -101,7 +102,7 @@ final class InProcessHerd implements BeforeAllCallback, AfterAllCallback {
         return herd;
     }
 
-    KafkaCluster kafka() {
+    TestKafka kafka() {
         return kafka;
     }
 

@@ -5,7 +5,7 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /** A real single-node KRaft Kafka cluster in this JVM, for integration tests. */
-final class KafkaCluster implements AutoCloseable {
+final class KafkaCluster implements TestKafka {
     private final KafkaClusterTestKit kit;
     private boolean closed;
 
@@ -32,7 +32,8 @@ final class KafkaCluster implements AutoCloseable {
         return new KafkaCluster(kit);
     }
 
-    String bootstrapServers() {
+    @Override
+    public String bootstrapServers() {
         return kit.bootstrapServers();
     }
 
