@@ -161,10 +161,9 @@ public final class PublicApi {
         String client = text(body, "client");
         String location = text(body, "location");
         String time = body.path("time").isNumber() ? body.get("time").decimalValue().toPlainString() : text(body, "time");
-        Command c = LineParser.parse("IAMAT " + client + " " + location + " " + time);
-        if (!(c instanceof Command.Iamat iamat) || hasWhiteSpace(client, location, time)) {
-            throw new BadRequest("invalid location update: "
-                    + (c instanceof Command.Invalid bad ? bad.reason() : "fields must not contain white space"));
+        Command c = LineParser.iamat(client, location, time);
+        if (!(c instanceof Command.Iamat iamat)) {
+            throw new BadRequest("invalid location update: " + ((Command.Invalid) c).reason());
         }
         return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
                 ? failed(e, "the update could not be made durable in time; it may or may not be applied; retrying is safe")
@@ -182,8 +181,8 @@ public final class PublicApi {
         requireClientId(client);
         String radius = param(params, "radius", "10");
         String limit = param(params, "limit", "20");
-        Command c = LineParser.parse("WHATSAT " + client + " " + radius + " " + limit);
-        if (!(c instanceof Command.Whatsat whatsat) || hasWhiteSpace(radius, limit)) {
+        Command c = LineParser.whatsat(client, radius, limit);
+        if (!(c instanceof Command.Whatsat whatsat)) {
             throw new BadRequest("invalid nearby query: radius is in km, greater than 0 and at most 50; "
                     + "limit is a whole number from 1 to 20");
         }
@@ -289,15 +288,6 @@ public final class PublicApi {
             throw new BadRequest("\"" + field + "\" is required and must be a string");
         }
         return v.asText();
-    }
-
-    private static boolean hasWhiteSpace(String... fields) {
-        for (String f : fields) {
-            if (f.isEmpty() || f.chars().anyMatch(Character::isWhitespace)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void requireClientId(String client) {

@@ -71,7 +71,8 @@ public final class LineParser {
                 || Character.isSpaceChar(c) || c == 0xFEFF);
     }
 
-    private static Command iamat(String client, String location, String time) {
+    /** An IAMAT from its three fields, each checked as on the line (the HTTP API sends them apart). */
+    public static Command iamat(String client, String location, String time) {
         if (!isValidClientId(client)) {
             return new Command.Invalid("bad client id");
         }
@@ -91,7 +92,8 @@ public final class LineParser {
         return new Command.Iamat(client, location, lat.doubleValue(), lng.doubleValue(), time, new BigDecimal(time));
     }
 
-    private static Command whatsat(String client, String radius, String count) {
+    /** A WHATSAT from its three fields, each checked as on the line (the HTTP API sends them apart). */
+    public static Command whatsat(String client, String radius, String count) {
         if (!isValidClientId(client)) {
             return new Command.Invalid("bad client id");
         }
