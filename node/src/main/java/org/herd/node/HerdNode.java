@@ -90,14 +90,14 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.directories = new ReplicaDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
         this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
-                config.getBytes("log.file.max.bytes"), config.getBytes("log.total.max.bytes"),
-                config.getBytes("log.queue.max.bytes")));
+                config.logFileMaxBytes(), config.logTotalMaxBytes(),
+                config.logQueueMaxBytes()));
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
         this.endOffsets = new EndOffsetsReader(config.kafkaClientSettings(), "herd-" + name + "-offsets",
-                List.of(config.topics().locations(), config.topics().places()), config.getMillis("read.freshness.timeout.ms"));
-        Duration writeTimeout = config.getMillis("write.timeout.ms");
+                List.of(config.topics().locations(), config.topics().places()), config.readFreshnessTimeout());
+        Duration writeTimeout = config.writeTimeout();
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
         this.metrics = new NodeMetrics(name);
@@ -106,7 +106,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         metrics.gauge("herd.log.queue.bytes", "Log bytes waiting for the log's writer", logFile::queuedBytes);
         this.service = new HerdService(name, config.topics(), publisher, () -> replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.getInt("write.inflight.max"));
+                config.writeInflightMax());
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -136,9 +136,9 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
 
     private void startServing() throws Exception {
         TrafficLog traffic = new TrafficLog(name, logFile);
-        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.getInt("connection.max.per.address"),
-                config.getBytes("connection.output.max.bytes"), config.getBytes("node.output.max.bytes"),
-                config.getMillis("connection.output.stall.timeout.ms"), config.getMillis("connection.request.timeout.ms"));
+        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.connectionMaxPerAddress(),
+                config.connectionOutputMaxBytes(), config.nodeOutputMaxBytes(),
+                config.connectionOutputStallTimeout(), config.connectionRequestTimeout());
         guard = new ConnectionGuard(limits, traffic, metrics, adminIo); // its sweeps run even when clients keep the I/O threads busy
         // the admin port is for operators on loopback: its own small budget, never counted against clients
         adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
@@ -146,23 +146,23 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
         http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
-                req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.getInt("connection.max"),
-                config.getMillis("connection.idle.timeout.ms"), guard);
-        adminHttp = HttpServer.start(config.get("herd.admin.bind.host"), config.adminPort(name), adminIo, adminIo,
+                req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.connectionMax(),
+                config.connectionIdleTimeout(), guard);
+        adminHttp = HttpServer.start(config.adminBindHost(), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
-                config.getMillis("connection.idle.timeout.ms"), adminGuard);
+                config.connectionIdleTimeout(), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         replica = new Replica(config, name, directories.current(), endOffsets, workers, streamsOverrides, metrics.staleReads());
         replica.startAndCatchUp();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
-                metrics, Clock.systemUTC(), new LineServer.Settings(config.getInt("connection.max.pipelined"),
-                        config.getInt("connection.max"), config.getMillis("connection.idle.timeout.ms")), guard,
-                new CommandSlots(config.getInt("node.commands.inflight.max")));
+                metrics, Clock.systemUTC(), new LineServer.Settings(config.connectionMaxPipelined(),
+                        config.connectionMax(), config.connectionIdleTimeout()), guard,
+                new CommandSlots(config.nodeCommandsInflightMax()));
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),
-                config.get("herd.admin.bind.host"), adminHttp.port(), replica.queries.placeCount());
+                config.adminBindHost(), adminHttp.port(), replica.queries.placeCount());
     }
 
     private CompletableFuture<org.herd.node.http.HttpReply> timed(String route,

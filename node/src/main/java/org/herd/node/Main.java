@@ -69,7 +69,7 @@ public final class Main {
             try (Admin admin = Admin.create(config.kafkaClientSettings())) {
                 TopicSetup.ensure(admin, config, java.time.Duration.ofMinutes(2));
             }
-            Path data = Path.of(config.get("places.dataset"));
+            Path data = Path.of(config.placesDataset());
             int n = PlacesSeeder.seed(config, PlacesSeeder.DATASET, PlacesSeeder.read(data, p -> true));
             System.out.println(n == 0 ? "places already loaded" : "loaded " + n + " places from " + data);
             return 0;

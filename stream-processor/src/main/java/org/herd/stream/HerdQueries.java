@@ -21,9 +21,6 @@ public final class HerdQueries {
 
     /** The newest location stored for {@code client}, if any node has accepted one. */
     public Optional<Location> location(String client) {
-        if (Topics.isBookkeeping(client)) {
-            return Optional.empty();
-        }
         return Optional.ofNullable(Json.decodeOrNull(locationStore().get(client), Location.class));
     }
 

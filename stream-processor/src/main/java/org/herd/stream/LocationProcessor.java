@@ -31,8 +31,9 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
     @Override
     public void process(Record<String, byte[]> record) {
         String client = record.key();
-        Location incoming = client == null || client.isEmpty() ? null : Json.decodeOrNull(record.value(), Location.class);
-        if (client == null || client.isEmpty()) {
+        boolean goodKey = LocationRules.isValidClientId(client);
+        Location incoming = goodKey ? Json.decodeOrNull(record.value(), Location.class) : null;
+        if (!goodKey) {
             skip(SkippedRecords.Reason.BAD_KEY, client);
         } else if (incoming == null) {
             skip(SkippedRecords.Reason.NOT_DECODABLE, client);

@@ -7,6 +7,20 @@ final class LocationRules {
     private LocationRules() {
     }
 
+    /** Longest client id, in characters (code points), as the line protocol takes it. */
+    static final int MAX_CLIENT_ID_CHARS = 256;
+
+    /**
+     * A client id as the line protocol takes it (its LineParser applies the same rule): 1 to 256
+     * characters, no white space, space or control characters. Keys outside it (a producer's bad
+     * key, or one in the stores' bookkeeping space, which starts with a space) are skipped.
+     */
+    static boolean isValidClientId(String id) {
+        return id != null && !id.isEmpty() && id.codePointCount(0, id.length()) <= MAX_CLIENT_ID_CHARS
+                && id.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c)
+                || Character.isSpaceChar(c) || c == 0xFEFF);
+    }
+
     static boolean isValid(Location l) {
         if (l == null || l.client() == null || l.client().isEmpty() || l.at() == null
                 || l.clientTime() == null || l.location() == null || l.node() == null) {

@@ -33,12 +33,9 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
         if (index.markLoaded()) {
             try (KeyValueIterator<String, byte[]> it = store.all()) {
                 while (it.hasNext()) {
-                    var kv = it.next();
-                    if (!Topics.isBookkeeping(kv.key)) {
-                        Place p = Json.decodeOrNull(kv.value, Place.class);
-                        if (p != null) {
-                            index.upsert(p);
-                        }
+                    Place p = Json.decodeOrNull(it.next().value, Place.class);
+                    if (p != null) {
+                        index.upsert(p);
                     }
                 }
             }

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.Stores;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,12 +25,15 @@ import java.util.List;
  * checkpoint it resumes from, and a RocksDB store without a write-ahead log always comes back as a
  * prefix of its writes, so after any restart the stored positions are at least the checkpoint and
  * never ahead of the data: Streams replays from the checkpoint, and the positions count every
- * record before it as applied. (The processors used to write the position with every record: two
- * RocksDB writes per update instead of one.)
+ * record before it as applied.
  *
  * <p>Relies on Kafka Streams writing the global checkpoint only after flushing the global stores:
  * in 4.1 the checkpoint file is written only by {@code GlobalStateUpdateTask.flushState()}, which
  * flushes first (after restoring, periodically, and on close). Check this when upgrading Streams.
+ *
+ * <p>The position entries are the store's own bookkeeping: readers never see them ({@code get},
+ * ranges and scans return data only), and a write of a key in their key space is refused, so no
+ * record can overwrite them (the processors skip such keys as invalid before they get here).
  */
 final class PositionKeepingStore implements KeyValueStore<Bytes, byte[]> {
     private final KeyValueStore<Bytes, byte[]> inner;
@@ -131,57 +135,123 @@ final class PositionKeepingStore implements KeyValueStore<Bytes, byte[]> {
 
     @Override
     public void put(Bytes key, byte[] value) {
+        requireData(key);
         inner.put(key, value);
     }
 
     @Override
     public byte[] putIfAbsent(Bytes key, byte[] value) {
+        requireData(key);
         return inner.putIfAbsent(key, value);
     }
 
     @Override
     public void putAll(List<org.apache.kafka.streams.KeyValue<Bytes, byte[]>> entries) {
+        entries.forEach(e -> requireData(e.key));
         inner.putAll(entries);
     }
 
     @Override
     public byte[] delete(Bytes key) {
+        requireData(key);
         return inner.delete(key);
     }
 
+    // --- reads: the positions are this store's own; readers see data only ---------------------
+
     @Override
     public byte[] get(Bytes key) {
-        return inner.get(key);
+        return isPosition(key) ? null : inner.get(key);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        return inner.range(from, to);
+        return dataOnly(inner.range(from, to));
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-        return inner.reverseRange(from, to);
+        return dataOnly(inner.reverseRange(from, to));
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return inner.all();
+        return dataOnly(inner.all());
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return inner.reverseAll();
+        return dataOnly(inner.reverseAll());
     }
 
     @Override
     public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(
             P prefix, PS prefixKeySerializer) {
-        return inner.prefixScan(prefix, prefixKeySerializer);
+        return dataOnly(inner.prefixScan(prefix, prefixKeySerializer));
     }
 
     @Override
     public long approximateNumEntries() {
-        return inner.approximateNumEntries();
+        return Math.max(0, inner.approximateNumEntries() - applied.positions().size());
+    }
+
+    private static final byte[] POSITION_PREFIX = Topics.APPLIED_OFFSET_KEY_PREFIX.getBytes(StandardCharsets.UTF_8);
+
+    private static boolean isPosition(Bytes key) {
+        byte[] k = key.get();
+        return k.length >= POSITION_PREFIX.length
+                && Arrays.equals(k, 0, POSITION_PREFIX.length, POSITION_PREFIX, 0, POSITION_PREFIX.length);
+    }
+
+    private static void requireData(Bytes key) {
+        if (isPosition(key)) {
+            throw new IllegalArgumentException("keys starting with '" + Topics.APPLIED_OFFSET_KEY_PREFIX
+                    + "' belong to the store's own bookkeeping");
+        }
+    }
+
+    /** An iterator over {@code all} without the position entries. */
+    private static KeyValueIterator<Bytes, byte[]> dataOnly(KeyValueIterator<Bytes, byte[]> all) {
+        return new KeyValueIterator<>() {
+            private org.apache.kafka.streams.KeyValue<Bytes, byte[]> next = advance();
+
+            private org.apache.kafka.streams.KeyValue<Bytes, byte[]> advance() {
+                while (all.hasNext()) {
+                    var kv = all.next();
+                    if (!isPosition(kv.key)) {
+                        return kv;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public org.apache.kafka.streams.KeyValue<Bytes, byte[]> next() {
+                if (next == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                var kv = next;
+                next = advance();
+                return kv;
+            }
+
+            @Override
+            public Bytes peekNextKey() {
+                if (next == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return next.key;
+            }
+
+            @Override
+            public void close() {
+                all.close();
+            }
+        };
     }
 }

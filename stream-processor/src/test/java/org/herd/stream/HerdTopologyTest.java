@@ -147,4 +147,15 @@ class HerdTopologyTest {
         assertThat(state.locationsSkipped().get(SkippedRecords.Reason.BAD_KEY)).isEqualTo(1);
         assertThat(stored("kiwi")).isNull();
     }
+
+    @Test
+    void aRecordKeyedInTheStoresBookkeepingSpaceIsSkippedAndCannotMovePositions() {
+        String position = " applied-offset 0";
+        Location sneaky = new Location(position, "+1+1", 1, 1, "1", "Alford", "AT Alford +0.1 x +1+1 1");
+        locations.pipeInput(position, Json.encode(sneaky));
+        publish(at("kiwi", "1", "Alford", 1, 1));
+        assertThat(state.locationsSkipped().get(SkippedRecords.Reason.BAD_KEY)).isEqualTo(1);
+        assertThat(stored("kiwi")).isNotNull();
+        assertThat(state.locationsApplied().position(0)).isEqualTo(2);
+    }
 }

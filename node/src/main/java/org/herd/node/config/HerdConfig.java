@@ -244,4 +244,131 @@ public final class HerdConfig {
         values.forEach((k, val) -> out.put(k, isSecret(k) && !val.isEmpty() ? "******" : val));
         return out;
     }
+
+    // --- typed settings: every key the node reads, in one place (config/herd.properties documents them) ---
+
+    /** The address of the operators' port (loopback by default) ({@code herd.admin.bind.host}). */
+    public String adminBindHost() {
+        return get("herd.admin.bind.host");
+    }
+
+    /** The bundled places data set to load into the places topic ({@code places.dataset}). */
+    public String placesDataset() {
+        return get("places.dataset");
+    }
+
+    /** A Google Places API key; empty: answer from the bundled places ({@code places.google.api.key}). */
+    public String placesGoogleApiKey() {
+        return get("places.google.api.key");
+    }
+
+    /** When Google fails: "local" (the bundled index) or "error" ({@code places.google.fallback}). */
+    public String placesGoogleFallback() {
+        return get("places.google.fallback");
+    }
+
+    /** Google's Nearby Search endpoint ({@code places.google.url}). */
+    public String placesGoogleUrl() {
+        return get("places.google.url");
+    }
+
+    /** min.insync.replicas of the topics the herd creates ({@code topics.min.insync.replicas}). */
+    public String topicsMinInsyncReplicas() {
+        return get("topics.min.insync.replicas");
+    }
+
+    /** Reply bytes pending on one connection before the node starts no more of its commands ({@code connection.output.max.bytes}). */
+    public long connectionOutputMaxBytes() {
+        return getBytes("connection.output.max.bytes");
+    }
+
+    /** Size at which a node's log file rolls ({@code log.file.max.bytes}). */
+    public long logFileMaxBytes() {
+        return getBytes("log.file.max.bytes");
+    }
+
+    /** Log bytes queued for the writer; past half, clients are slowed; past all, lines are dropped ({@code log.queue.max.bytes}). */
+    public long logQueueMaxBytes() {
+        return getBytes("log.queue.max.bytes");
+    }
+
+    /** All of a node's log files together ({@code log.total.max.bytes}). */
+    public long logTotalMaxBytes() {
+        return getBytes("log.total.max.bytes");
+    }
+
+    /** Reply bytes pending on the whole node; past it, the connection holding the most is closed ({@code node.output.max.bytes}). */
+    public long nodeOutputMaxBytes() {
+        return getBytes("node.output.max.bytes");
+    }
+
+    /** Open connections per protocol ({@code connection.max}). */
+    public int connectionMax() {
+        return getInt("connection.max");
+    }
+
+    /** Open connections from one client address, line and HTTP together ({@code connection.max.per.address}). */
+    public int connectionMaxPerAddress() {
+        return getInt("connection.max.per.address");
+    }
+
+    /** Commands in flight on one line-protocol connection ({@code connection.max.pipelined}). */
+    public int connectionMaxPipelined() {
+        return getInt("connection.max.pipelined");
+    }
+
+    /** WHATSATs in progress on the node, handed out in turns ({@code node.commands.inflight.max}). */
+    public int nodeCommandsInflightMax() {
+        return getInt("node.commands.inflight.max");
+    }
+
+    /** RocksDB block cache shared by a node's stores, MiB ({@code store.block.cache.mb}). */
+    public int storeBlockCacheMb() {
+        return getInt("store.block.cache.mb");
+    }
+
+    /** Partitions of the topics the herd creates ({@code topics.partitions}). */
+    public int topicsPartitions() {
+        return getInt("topics.partitions");
+    }
+
+    /** Replication factor of the topics the herd creates ({@code topics.replication.factor}). */
+    public int topicsReplicationFactor() {
+        return getInt("topics.replication.factor");
+    }
+
+    /** Writes published and not yet durable and applied, per node ({@code write.inflight.max}). */
+    public int writeInflightMax() {
+        return getInt("write.inflight.max");
+    }
+
+    /** A connection with nothing pending and no traffic for this long is closed ({@code connection.idle.timeout.ms}). */
+    public Duration connectionIdleTimeout() {
+        return getMillis("connection.idle.timeout.ms");
+    }
+
+    /** A connection whose client takes no reply bytes for this long is closed ({@code connection.output.stall.timeout.ms}). */
+    public Duration connectionOutputStallTimeout() {
+        return getMillis("connection.output.stall.timeout.ms");
+    }
+
+    /** A line or HTTP request not finished this long after its first byte is answered with a timeout ({@code connection.request.timeout.ms}). */
+    public Duration connectionRequestTimeout() {
+        return getMillis("connection.request.timeout.ms");
+    }
+
+    /** How long a Google Places request may take ({@code places.google.timeout.ms}). */
+    public Duration placesGoogleTimeout() {
+        return getMillis("places.google.timeout.ms");
+    }
+
+    /** How long a read waits to catch up before answering from local state ({@code read.freshness.timeout.ms}). */
+    public Duration readFreshnessTimeout() {
+        return getMillis("read.freshness.timeout.ms");
+    }
+
+    /** How long a write may take to become durable and applied before it is refused ({@code write.timeout.ms}). */
+    public Duration writeTimeout() {
+        return getMillis("write.timeout.ms");
+    }
 }

@@ -41,7 +41,7 @@ public final class Operators {
     }
 
     private String adminHost() {
-        String h = config.get("herd.admin.bind.host");
+        String h = config.adminBindHost();
         return h.equals("0.0.0.0") ? "127.0.0.1" : h;
     }
 

@@ -34,9 +34,9 @@ public final class TopicSetup {
 
     /** Creates missing topics and waits until both can be described; retries while the broker is not up. */
     public static void ensure(Admin admin, HerdConfig config, Duration patience) throws InterruptedException {
-        int partitions = config.getInt("topics.partitions");
-        short replication = (short) config.getInt("topics.replication.factor");
-        String minIsr = config.get("topics.min.insync.replicas");
+        int partitions = config.topicsPartitions();
+        short replication = (short) config.topicsReplicationFactor();
+        String minIsr = config.topicsMinInsyncReplicas();
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.topics().locations(), partitions, replication).configs(Map.of(
                         "cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1",

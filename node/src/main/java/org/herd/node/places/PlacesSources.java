@@ -13,15 +13,15 @@ public final class PlacesSources {
 
     public static PlacesSource fromConfig(HerdConfig config, String node) {
         LocalPlaces local = new LocalPlaces();
-        String key = config.get("places.google.api.key");
+        String key = config.placesGoogleApiKey();
         if (key.isBlank()) {
             return local;
         }
-        String fallback = config.get("places.google.fallback");
+        String fallback = config.placesGoogleFallback();
         if (!fallback.equals("local") && !fallback.equals("error")) {
             throw new IllegalArgumentException("places.google.fallback must be local or error, not " + fallback);
         }
-        return new GooglePlaces(URI.create(config.get("places.google.url")), key,
-                config.getMillis("places.google.timeout.ms"), fallback.equals("local") ? local : null, node);
+        return new GooglePlaces(URI.create(config.placesGoogleUrl()), key,
+                config.placesGoogleTimeout(), fallback.equals("local") ? local : null, node);
     }
 }

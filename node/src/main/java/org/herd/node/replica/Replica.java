@@ -63,7 +63,7 @@ public final class Replica implements AutoCloseable {
         this.topics = config.topics();
         this.state = StoreState.create(topics);
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
-        props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.getInt("store.block.cache.mb") << 20);
+        props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.storeBlockCacheMb() << 20);
         props.putAll(overrides);
         this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
                 "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),
@@ -86,7 +86,7 @@ public final class Replica implements AutoCloseable {
         });
         this.queries = new HerdQueries(streams, state.placesIndex());
         this.barrier = new FreshnessBarrier(endOffsets::lookup, List.of(state.locationsApplied(), state.placesApplied()),
-                config.getMillis("read.freshness.timeout.ms"), workers, staleReads);
+                config.readFreshnessTimeout(), workers, staleReads);
     }
 
     /** Starts Streams and waits until the stores have applied the topics up to their current ends. */
@@ -149,9 +149,6 @@ public final class Replica implements AutoCloseable {
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                if (Topics.isBookkeeping(kv.key)) {
-                    continue;
-                }
                 byte[] key = kv.key.getBytes(StandardCharsets.UTF_8);
                 sha.update(ByteBuffer.allocate(8).putInt(key.length).putInt(kv.value.length).array());
                 sha.update(key);
