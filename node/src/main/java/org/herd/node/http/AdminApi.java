@@ -33,8 +33,7 @@ public final class AdminApi {
             case "/health":
                 return get(m, () -> PublicApi.health(node.ready()));
             case "/metrics":
-                return get(m, () -> HttpReply.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.get()));
+                return get(m, () -> HttpReply.prometheus(metrics.get()));
             case "/admin/status":
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.status()));
             case "/admin/digest":

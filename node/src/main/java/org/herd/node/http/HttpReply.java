@@ -33,6 +33,11 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
         return new HttpReply(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A Prometheus scrape, as {@code GET /metrics} answers on the public and the admin port. */
+    public static HttpReply prometheus(String scrape) {
+        return text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", scrape);
+    }
+
     public static HttpReply noContent() {
         return new HttpReply(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
     }

@@ -72,8 +72,7 @@ public final class PublicApi {
     private List<Route> routes() {
         return List.of(
                 new Route(HttpMethod.GET, "/health", false, c -> done(health(ready.get()))),
-                new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.text(HttpResponseStatus.OK,
-                        "text/plain; version=0.0.4; charset=utf-8", metrics.get()))),
+                new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.prometheus(metrics.get()))),
                 new Route(HttpMethod.GET, "/openapi.yaml", false, c -> done(openApi())),
                 new Route(HttpMethod.GET, NEARBY_SEARCH_PATH, true, c -> nearbySearch(c.query())),
                 new Route(HttpMethod.POST, "/v1/locations", true, c -> postLocation(c.request())),

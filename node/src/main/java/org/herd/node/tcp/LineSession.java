@@ -134,10 +134,10 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     private static final class Pending {
-        final CompletableFuture<byte[]> reply;
+        final CompletableFuture<Reply> reply;
         boolean reserved;
 
-        Pending(CompletableFuture<byte[]> reply) {
+        Pending(CompletableFuture<Reply> reply) {
             this.reply = reply;
         }
     }
@@ -244,7 +244,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             return; // blank line: no reply; the slot stays for the next line
         }
         haveSlot = false; // this command's slot: freed when a WHATSAT's query is done, at once otherwise
-        CompletableFuture<byte[]> reply;
+        CompletableFuture<Reply> reply;
         String kind = "invalid";
         if (text == null) {
             reply = CompletableFuture.completedFuture(invalid(line.raw()));
@@ -261,10 +261,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                         .handle((answer, error) -> {
                             if (error != null) {
                                 log.warn("{} WHATSAT failed: {}", id, error.toString());
-                                return lineOf(Replies.unavailable(text));
+                                return Reply.error(Replies.unavailable(text));
                             }
-                            return answer.map(a -> (a.location().at() + "\n" + NearbySearchJson.write(a.places())
-                                    + "\n\n").getBytes(StandardCharsets.UTF_8)).orElseGet(() -> invalid(line.raw()));
+                            return answer.map(a -> new Reply((a.location().at() + "\n"
+                                    + NearbySearchJson.write(a.places()) + "\n\n").getBytes(StandardCharsets.UTF_8),
+                                    Outcome.OK)).orElseGet(() -> invalid(line.raw()));
                         });
                 // one small node per command, however many are pending (allOf over all pending is quadratic)
                 readsDone = CompletableFuture.allOf(readsDone, reply);
@@ -277,7 +278,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             slots.release(); // an IAMAT's cost is bounded by write.inflight.max; an invalid line costs nothing more
         }
         String label = kind;
-        reply.thenAccept(r -> metrics.record("line", label, outcome(r), System.nanoTime() - line.nanos()));
+        reply.thenAccept(r -> metrics.record("line", label, r.outcome().label(), System.nanoTime() - line.nanos()));
         Pending p = new Pending(reply);
         pending.add(p);
         pendingReplies.incrementAndGet();
@@ -295,7 +296,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
      * this update) and after the previous IAMAT was handed to the publisher (so that updates leave
      * in the order they came, even if their client times are equal).
      */
-    private CompletableFuture<byte[]> iamat(ChannelHandlerContext ctx, Command.Iamat iamat, Received line, String text) {
+    private CompletableFuture<Reply> iamat(ChannelHandlerContext ctx, Command.Iamat iamat, Received line, String text) {
         CompletableFuture<Void> submitted = new CompletableFuture<>();
         CompletableFuture<?> gate = readsDone.isDone() && lastIamatSubmitted.isDone()
                 ? CompletableFuture.completedFuture(null) : CompletableFuture.allOf(readsDone, lastIamatSubmitted);
@@ -308,13 +309,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             }
         }).handle((location, error) -> {
             if (error == null) {
-                return lineOf(location.at());
+                return Reply.ok(location.at());
             }
             if (Busy.is(error)) {
-                return lineOf(Replies.busy(text));
+                return Reply.error(Replies.busy(text));
             }
             log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
-            return lineOf(Replies.unavailable(text));
+            return Reply.error(Replies.unavailable(text));
         });
     }
 
@@ -329,7 +330,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             drain(ctx);
             return;
         }
-        int n = p.reply.join().length;
+        int n = p.reply.join().bytes().length;
         typicalReplyBytes += (n - typicalReplyBytes) / 8;
         p.reserved = true;
         readyUnwritten += n;
@@ -345,7 +346,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         draining = true;
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().reply.isDone() && pending.peek().reserved) {
-            byte[] reply = pending.poll().reply.join();
+            byte[] reply = pending.poll().reply.join().bytes();
             pendingReplies.decrementAndGet();
             readyUnwritten -= reply.length;
             traffic.sent(id, reply);
@@ -406,21 +407,34 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         ctx.close();
     }
 
-    private static String outcome(byte[] reply) {
-        return reply[0] == '?' ? "invalid" : reply[0] == 'E' ? "error" : "ok";
+    /** How a command went, for the metrics: ok, invalid (the client's fault) or error (ours or Kafka's). */
+    enum Outcome {
+        OK, INVALID, ERROR;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    private static byte[] invalid(byte[] raw) {
+    /** A reply's bytes and how its command went, decided where the reply is made. */
+    record Reply(byte[] bytes, Outcome outcome) {
+        static Reply ok(String line) {
+            return new Reply((line + "\n").getBytes(StandardCharsets.UTF_8), Outcome.OK);
+        }
+
+        static Reply error(String line) {
+            return new Reply((line + "\n").getBytes(StandardCharsets.UTF_8), Outcome.ERROR);
+        }
+    }
+
+    /** {@code ? <the line as received>}. */
+    private static Reply invalid(byte[] raw) {
         byte[] out = new byte[raw.length + 3];
         out[0] = '?';
         out[1] = ' ';
         System.arraycopy(raw, 0, out, 2, raw.length);
         out[out.length - 1] = '\n';
-        return out;
-    }
-
-    private static byte[] lineOf(String s) {
-        return (s + "\n").getBytes(StandardCharsets.UTF_8);
+        return new Reply(out, Outcome.INVALID);
     }
 
     /** Decodes strict UTF-8, or returns null if the bytes are not valid UTF-8. */
