@@ -8,6 +8,7 @@ import org.herd.node.replica.EndOffsetsReader;
 import org.herd.node.replica.Replay;
 import org.herd.node.replica.Replica;
 import org.herd.node.replica.ReplicaDirectories;
+import org.herd.node.replica.ServingReplica;
 import org.herd.node.service.HerdService;
 import org.herd.node.service.NodeOperations;
 import org.herd.node.service.Publisher;
@@ -32,12 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +44,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One herd node: a {@link Replica} of the herd's state (Kafka Streams global stores), a producer
@@ -74,9 +71,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private ConnectionGuard guard;
     private ConnectionGuard adminGuard;
     private final Map<String, Object> streamsOverrides;
-    private final Replay replay = new Replay();
-    private final ReplicaDirectories directories;
-    private volatile Replica replica;
+
+    private final ServingReplica serving;
     private volatile boolean ready;
     private HttpServer http;
     private HttpServer adminHttp;
@@ -87,7 +83,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.name = name;
         this.config = config;
         this.streamsOverrides = streamsOverrides;
-        this.directories = new ReplicaDirectories(config.stateDir(name));
+        ReplicaDirectories directories = new ReplicaDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
         this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
                 config.logFileMaxBytes(), config.logTotalMaxBytes(),
@@ -104,7 +100,9 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         metrics.counter("herd.log.dropped.lines", "Log lines dropped: the log could not keep up, or the disk refused them",
                 logFile::droppedLines);
         metrics.gauge("herd.log.queue.bytes", "Log bytes waiting for the log's writer", logFile::queuedBytes);
-        this.service = new HerdService(name, config.topics(), publisher, () -> replica,
+        this.serving = new ServingReplica(name, directories, dir -> new Replica(config, name, dir, endOffsets, workers,
+                streamsOverrides, metrics.staleReads()));
+        this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
                 config.writeInflightMax());
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
@@ -152,8 +150,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
                 config.connectionIdleTimeout(), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
-        replica = new Replica(config, name, directories.current(), endOffsets, workers, streamsOverrides, metrics.staleReads());
-        replica.startAndCatchUp();
+        serving.start();
         registerGauges();
         line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.connectionMaxPipelined(),
@@ -162,7 +159,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.bindHost(), line.port(), config.bindHost(), http.port(),
-                config.adminBindHost(), adminHttp.port(), replica.queries.placeCount());
+                config.adminBindHost(), adminHttp.port(), replica().queries.placeCount());
     }
 
     private CompletableFuture<org.herd.node.http.HttpReply> timed(String route,
@@ -177,86 +174,50 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private void registerGauges() {
         for (String topic : new String[] {config.topics().locations(), config.topics().places()}) {
             metrics.gauge("herd.consumer.lag", "Records in the topic not yet applied to this node's store",
-                    () -> replica.barrier.lag().getOrDefault(topic, 0L), "topic", topic);
+                    () -> replica().barrier.lag().getOrDefault(topic, 0L), "topic", topic);
         }
         metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
-                () -> replica.queries.approximateClientCount(), "store", "locations");
+                () -> replica().queries.approximateClientCount(), "store", "locations");
         metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
-                () -> replica.queries.placeCount(), "store", "places");
+                () -> replica().queries.placeCount(), "store", "places");
         for (SkippedRecords.Reason reason : SkippedRecords.Reason.values()) {
             String why = reason.name().toLowerCase(java.util.Locale.ROOT);
             metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
-                    () -> replica.state.locationsSkipped().get(reason), "topic", config.topics().locations(), "reason", why);
+                    () -> replica().state.locationsSkipped().get(reason), "topic", config.topics().locations(), "reason", why);
             metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
-                    () -> replica.state.placesSkipped().get(reason), "topic", config.topics().places(), "reason", why);
+                    () -> replica().state.placesSkipped().get(reason), "topic", config.topics().places(), "reason", why);
         }
         // keep end offsets fresh for the lag gauge even when no reads arrive
-        workers.scheduleWithFixedDelay(() -> replica.barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
+        workers.scheduleWithFixedDelay(() -> replica().barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
     }
 
     /**
      * Rebuilds this node's state by replaying the topics into a new replica, beside the one
-     * serving. Queries go on being answered from the old replica until the new one has caught up;
-     * then the new one takes over and the old one is deleted.
+     * serving (see {@link ServingReplica}).
      */
     @Override
-    public synchronized ReplayAnswer startReplay() {
-        if (replay.running()) {
-            return new ReplayAnswer(replay.status(), false);
-        }
-        replay.begin();
-        Thread worker = new Thread(this::runReplay, "herd-" + name + "-replay");
-        worker.setDaemon(true);
-        worker.start();
-        return new ReplayAnswer(replay.status(), true);
-    }
-
-    private void runReplay() {
-        Replica fresh = null;
-        try {
-            Map<String, Long> target = replay.target(replica.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
-            log.info("node {}: replay started; {} records to apply", name, target);
-            fresh = new Replica(config, name, directories.fresh(), endOffsets, workers, streamsOverrides, metrics.staleReads());
-            replay.building(fresh);
-            fresh.startAndCatchUp();
-            Replica old = replica;
-            directories.makeCurrent(fresh.dir);
-            replica = fresh;
-            replay.finish(null);
-            log.info("node {}: replay done; serving from {}", name, fresh.dir.getFileName());
-            try {
-                old.barrier.catchUp().get(5, TimeUnit.SECONDS); // let writes waiting on it finish
-            } catch (Exception e) {
-                log.debug("old replica did not catch up before closing: {}", e.toString());
-            }
-            old.close();
-            ReplicaDirectories.deleteRecursively(old.dir);
-        } catch (Exception e) {
-            log.error("node {}: replay failed; still serving from the previous state", name, e);
-            replay.finish(e);
-            if (fresh != null) {
-                fresh.close();
-                try {
-                    ReplicaDirectories.deleteRecursively(fresh.dir);
-                } catch (IOException ignored) {
-                    // left for the next replay or an operator
-                }
-            }
-        }
+    public ReplayAnswer startReplay() {
+        boolean started = serving.startReplay();
+        return new ReplayAnswer(serving.replayStatus(), started);
     }
 
     @Override
     public Replay.Status replayStatus() {
-        return replay.status();
+        return serving.replayStatus();
     }
 
     public String name() {
         return name;
     }
 
+    /** The replica serving now (null before the node has one). */
+    private Replica replica() {
+        return serving.get();
+    }
+
     @Override
     public boolean ready() {
-        Replica r = replica;
+        Replica r = replica();
         return ready && r != null && r.healthy();
     }
 
@@ -275,7 +236,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     /** Counts, applied and end offsets, lag: for {@code GET /admin/status}. */
     @Override
     public Map<String, Object> status() {
-        Replica r = replica;
+        Replica r = replica();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", name);
         s.put("ready", ready());
@@ -287,14 +248,14 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
             s.put("applied", r.applied());
             s.put("lag", r.barrier.lag());
         }
-        s.put("replay", replay.status().state());
+        s.put("replay", serving.replayStatus().state());
         return s;
     }
 
     /** Client and place counts and a hash of both stores, for comparing nodes. */
     @Override
     public Map<String, Object> digest() {
-        Replica r = replica;
+        Replica r = replica();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("node", name);
         d.putAll(r.digest());
@@ -323,14 +284,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         adminIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        Replica r = replica;
-        if (r != null) {
-            r.close();
-        }
-        Replica building = replay.building();
-        if (building != null && building != r) {
-            building.close();
-        }
+        serving.close();
         publisher.close();
         endOffsets.close();
         admin.close(Duration.ofSeconds(5));

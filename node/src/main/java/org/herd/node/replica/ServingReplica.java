@@ -1,0 +1,111 @@
+package org.herd.node.replica;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The replica a node serves from, and its rebuilds. A replay builds a new replica beside the
+ * serving one, from the topics; queries go on being answered from the old one until the new one
+ * has caught up; then the new one takes over (also after a restart: {@link ReplicaDirectories})
+ * and the old one is closed and deleted.
+ */
+public final class ServingReplica implements AutoCloseable {
+    /** Makes a replica, not yet started, in a directory. */
+    public interface Factory {
+        Replica make(Path dir);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ServingReplica.class);
+
+    private final String node;
+    private final ReplicaDirectories directories;
+    private final Factory factory;
+    private final Replay replay = new Replay();
+    private volatile Replica current;
+
+    public ServingReplica(String node, ReplicaDirectories directories, Factory factory) {
+        this.node = node;
+        this.directories = directories;
+        this.factory = factory;
+    }
+
+    /** Starts the replica the state directory names (or a new one) and waits until it has caught up. */
+    public void start() throws Exception {
+        Replica r = factory.make(directories.current());
+        current = r;
+        r.startAndCatchUp();
+    }
+
+    /** The replica serving now; null before {@link #start}. */
+    public Replica get() {
+        return current;
+    }
+
+    /** Starts a replay unless one is running; returns whether this call started it. */
+    public synchronized boolean startReplay() {
+        if (replay.running()) {
+            return false;
+        }
+        replay.begin();
+        Thread worker = new Thread(this::runReplay, "herd-" + node + "-replay");
+        worker.setDaemon(true);
+        worker.start();
+        return true;
+    }
+
+    public Replay.Status replayStatus() {
+        return replay.status();
+    }
+
+    private void runReplay() {
+        Replica fresh = null;
+        try {
+            Map<String, Long> target = replay.target(current.barrier.refreshEndOffsets().get(30, TimeUnit.SECONDS));
+            log.info("node {}: replay started; {} records to apply", node, target);
+            fresh = factory.make(directories.fresh());
+            replay.building(fresh);
+            fresh.startAndCatchUp();
+            Replica old = current;
+            directories.makeCurrent(fresh.dir);
+            current = fresh;
+            replay.finish(null);
+            log.info("node {}: replay done; serving from {}", node, fresh.dir.getFileName());
+            try {
+                old.barrier.catchUp().get(5, TimeUnit.SECONDS); // let writes waiting on it finish
+            } catch (Exception e) {
+                log.debug("old replica did not catch up before closing: {}", e.toString());
+            }
+            old.close();
+            ReplicaDirectories.deleteRecursively(old.dir);
+        } catch (Exception e) {
+            log.error("node {}: replay failed; still serving from the previous state", node, e);
+            replay.finish(e);
+            if (fresh != null) {
+                fresh.close();
+                try {
+                    ReplicaDirectories.deleteRecursively(fresh.dir);
+                } catch (IOException ignored) {
+                    // left for the next replay or an operator
+                }
+            }
+        }
+    }
+
+    /** Closes the serving replica and one being built. */
+    @Override
+    public void close() {
+        Replica r = current;
+        if (r != null) {
+            r.close();
+        }
+        Replica building = replay.building();
+        if (building != null && building != r) {
+            building.close();
+        }
+    }
+}
