@@ -144,7 +144,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
         http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
-                req -> timed(PublicApi.route(req), api.handle(req)), traffic, config.connectionMax(),
+                req -> timed(api.route(req), api.handle(req)), traffic, config.connectionMax(),
                 config.connectionIdleTimeout(), guard);
         adminHttp = HttpServer.start(config.adminBindHost(), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,

@@ -313,6 +313,21 @@ class HttpIT {
         assertThat(r.json().at("/error/message").asText()).isNotBlank();
     }
 
+    @Test
+    void aClientThatPipelinesMoreRequestsThanTheNodeHoldsIsAnsweredInOrderThenClosed() throws Exception {
+        int sent = 40; // more than the 16 requests one connection may have waiting
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", herd.node("Alford").httpPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: herd\r\n\r\n".repeat(sent)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            long answered = all.lines().filter(l -> l.startsWith("HTTP/1.1 200")).count();
+            // what it took is answered in order; then the node closes the connection (readAllBytes ends)
+            assertThat(answered).isLessThan(sent);
+            assertThat(all).doesNotContain("HTTP/1.1 5");
+        }
+    }
+
     static boolean logMentions(Path log, String text) throws java.io.IOException {
         return Files.exists(log) && Files.readString(log).contains(text);
     }

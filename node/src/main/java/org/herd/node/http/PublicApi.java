@@ -128,16 +128,15 @@ public final class PublicApi {
 
     /** Methods named in metrics; any other is counted as {@code OTHER}. */
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS");
-    private static final List<Route> TEMPLATES = new PublicApi(null, null, () -> false, () -> "").routes;
 
     /**
      * The route's label, for metrics: method and template from the route table whatever is
      * requested (ids in paths become their names, unknown paths {@code unmatched}, unknown methods
      * {@code OTHER}), so that no request can add a metric.
      */
-    public static String route(FullHttpRequest req) {
+    public String route(FullHttpRequest req) {
         List<String> seg = segments(new QueryStringDecoder(req.uri()).path());
-        String path = TEMPLATES.stream().filter(r -> vars(r, seg) != null).map(Route::template).findFirst()
+        String path = routes.stream().filter(r -> vars(r, seg) != null).map(Route::template).findFirst()
                 .orElse("unmatched");
         String method = METHODS.contains(req.method().name()) ? req.method().name() : "OTHER";
         return method + " " + path;

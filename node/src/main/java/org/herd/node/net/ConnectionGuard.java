@@ -112,7 +112,7 @@ public final class ConnectionGuard implements AutoCloseable {
             refusedPerAddress.increment();
             return null;
         }
-        Conn conn = new Conn(channel, id, address, farewell);
+        Conn conn = new Conn(channel, id, farewell);
         open.add(conn);
         channel.closeFuture().addListener(f -> {
             open.remove(conn);
@@ -178,17 +178,15 @@ public final class ConnectionGuard implements AutoCloseable {
     public final class Conn {
         private final Channel channel;
         private final String id;
-        private final InetAddress address;
         private final Function<CloseReason, Object> farewell;
         private final AtomicLong output = new AtomicLong();
         private volatile long lastProgress = System.nanoTime();
         private volatile long partialSince;
         private volatile boolean evicted;
 
-        private Conn(Channel channel, String id, InetAddress address, Function<CloseReason, Object> farewell) {
+        private Conn(Channel channel, String id, Function<CloseReason, Object> farewell) {
             this.channel = channel;
             this.id = id;
-            this.address = address;
             this.farewell = farewell;
         }
 
@@ -230,10 +228,6 @@ public final class ConnectionGuard implements AutoCloseable {
             } else if (partialSince == 0) {
                 partialSince = System.nanoTime();
             }
-        }
-
-        public InetAddress address() {
-            return address;
         }
 
         void close(CloseReason reason, String why) {

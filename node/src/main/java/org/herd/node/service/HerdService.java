@@ -27,6 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -114,7 +115,7 @@ public final class HerdService implements ClientService {
      * (forgetting the waiter) at the write timeout.
      */
     private CompletableFuture<Void> awaitApplied(CompletableFuture<RecordMetadata> published,
-                                                 java.util.function.Function<Replica, AppliedOffsets> topic) {
+                                                 Function<Replica, AppliedOffsets> topic) {
         AtomicReference<CompletableFuture<Void>> waiter = new AtomicReference<>();
         CompletableFuture<Void> applied = published.thenCompose(meta -> {
             CompletableFuture<Void> w = topic.apply(replica.get()).awaitPosition(meta.partition(), meta.offset() + 1);
