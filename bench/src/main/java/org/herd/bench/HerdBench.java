@@ -2,6 +2,7 @@ package org.herd.bench;
 
 import org.herd.node.LoadLocations;
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.HdrHistogram.Histogram;
@@ -255,8 +256,8 @@ public final class HerdBench implements Callable<Integer> {
         String topic = "herd.bench.baseline";
         try (Admin admin = Admin.create(config.kafkaClientSettings())) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, config.getInt("topics.partitions"),
-                        (short) config.getInt("topics.replication.factor")))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, config.get(Settings.TOPICS_PARTITIONS),
+                        config.get(Settings.TOPICS_REPLICATION_FACTOR).shortValue()))).all().get();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;

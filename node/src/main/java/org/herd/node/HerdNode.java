@@ -3,6 +3,7 @@ package org.herd.node;
 import org.herd.node.ops.TopicSetup;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
 import org.herd.node.replica.Replay;
@@ -86,14 +87,14 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         ReplicaDirectories directories = new ReplicaDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
         this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
-                config.logFileMaxBytes(), config.logTotalMaxBytes(),
-                config.logQueueMaxBytes()));
+                config.get(Settings.LOG_FILE_MAX_BYTES), config.get(Settings.LOG_TOTAL_MAX_BYTES),
+                config.get(Settings.LOG_QUEUE_MAX_BYTES)));
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
         this.endOffsets = new EndOffsetsReader(config.kafkaClientSettings(), "herd-" + name + "-offsets",
-                List.of(config.topics().locations(), config.topics().places()), config.readFreshnessTimeout());
-        Duration writeTimeout = config.writeTimeout();
+                List.of(config.topics().locations(), config.topics().places()), config.get(Settings.READ_FRESHNESS_TIMEOUT));
+        Duration writeTimeout = config.get(Settings.WRITE_TIMEOUT);
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
         this.metrics = new NodeMetrics(name);
@@ -104,7 +105,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 streamsOverrides, metrics.staleReads()));
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.writeInflightMax());
+                config.get(Settings.WRITE_INFLIGHT_MAX));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -134,32 +135,32 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
 
     private void startServing() throws Exception {
         TrafficLog traffic = new TrafficLog(name, logFile);
-        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.connectionMaxPerAddress(),
-                config.connectionOutputMaxBytes(), config.nodeOutputMaxBytes(),
-                config.connectionOutputStallTimeout(), config.connectionRequestTimeout());
+        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.get(Settings.CONNECTION_MAX_PER_ADDRESS),
+                config.get(Settings.CONNECTION_OUTPUT_MAX_BYTES), config.get(Settings.NODE_OUTPUT_MAX_BYTES),
+                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), config.get(Settings.CONNECTION_REQUEST_TIMEOUT));
         guard = new ConnectionGuard(limits, traffic, metrics, adminIo); // its sweeps run even when clients keep the I/O threads busy
         // the admin port is for operators on loopback: its own small budget, never counted against clients
         adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
-        http = HttpServer.start(config.bindHost(), config.httpPort(name), boss, ioWorkers,
-                req -> timed(api.route(req), api.handle(req)), traffic, config.connectionMax(),
-                config.connectionIdleTimeout(), guard);
-        adminHttp = HttpServer.start(config.adminBindHost(), config.adminPort(name), adminIo, adminIo,
+        http = HttpServer.start(config.get(Settings.HERD_BIND_HOST), config.httpPort(name), boss, ioWorkers,
+                req -> timed(api.route(req), api.handle(req)), traffic, config.get(Settings.CONNECTION_MAX),
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard);
+        adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
-                config.connectionIdleTimeout(), adminGuard);
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
         registerGauges();
-        line = LineServer.start(config.bindHost(), config.tcpPort(name), boss, ioWorkers, service, traffic,
-                metrics, Clock.systemUTC(), new LineServer.Settings(config.connectionMaxPipelined(),
-                        config.connectionMax(), config.connectionIdleTimeout()), guard,
-                new CommandSlots(config.nodeCommandsInflightMax()));
+        line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
+                metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
+                        config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
+                new CommandSlots(config.get(Settings.NODE_COMMANDS_INFLIGHT_MAX)));
         ready = true;
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
-                name, config.bindHost(), line.port(), config.bindHost(), http.port(),
-                config.adminBindHost(), adminHttp.port(), replica().queries.placeCount());
+                name, config.get(Settings.HERD_BIND_HOST), line.port(), config.get(Settings.HERD_BIND_HOST), http.port(),
+                config.get(Settings.HERD_ADMIN_BIND_HOST), adminHttp.port(), replica().queries.placeCount());
     }
 
     private CompletableFuture<org.herd.node.http.HttpReply> timed(String route,

@@ -1,6 +1,7 @@
 package org.herd.node;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 import org.herd.node.ops.Operators;
 import org.herd.node.ops.PlacesSeeder;
 import org.herd.node.ops.TopicSetup;
@@ -69,7 +70,7 @@ public final class Main {
             try (Admin admin = Admin.create(config.kafkaClientSettings())) {
                 TopicSetup.ensure(admin, config, java.time.Duration.ofMinutes(2));
             }
-            Path data = Path.of(config.placesDataset());
+            Path data = Path.of(config.get(Settings.PLACES_DATASET));
             int n = PlacesSeeder.seed(config, PlacesSeeder.DATASET, PlacesSeeder.read(data, p -> true));
             System.out.println(n == 0 ? "places already loaded" : "loaded " + n + " places from " + data);
             return 0;
@@ -115,11 +116,19 @@ public final class Main {
         @CommandLine.ParentCommand
         Main parent;
 
+        @Option(names = "--template", description = "print every key with its default and its doc "
+                + "(what config/herd.properties holds) instead")
+        boolean template;
+
         @Parameters(index = "0", arity = "0..1", description = "a key, e.g. kafka.bootstrap.servers")
         String key;
 
         @Override
         public Integer call() throws Exception {
+            if (template) {
+                System.out.print(Settings.template());
+                return 0;
+            }
             HerdConfig config = parent.config();
             if (key != null) {
                 System.out.println(config.describe().getOrDefault(key, ""));

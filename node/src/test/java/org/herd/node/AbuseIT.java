@@ -1,5 +1,6 @@
 package org.herd.node;
 
+import org.herd.node.config.Settings;
 import org.herd.node.telemetry.TrafficLog;
 
 import org.junit.jupiter.api.AfterAll;
@@ -303,7 +304,7 @@ class AbuseIT {
             double pendingReplies = Double.parseDouble(pending.substring(pending.lastIndexOf(' ') + 1));
             // commands start only while fewer than connection.max.pipelined are in flight; lines already
             // read wait unstarted, and nothing more is read
-            assertThat(pendingReplies).isLessThanOrEqualTo(herd.config().getInt("connection.max.pipelined"));
+            assertThat(pendingReplies).isLessThanOrEqualTo(herd.config().get(Settings.CONNECTION_MAX_PIPELINED));
             try (LineClient other = herd.client("Alford")) {
                 assertThat(other.ask("IAMAT other-client +1+1 1")).startsWith("AT Alford ");
             }

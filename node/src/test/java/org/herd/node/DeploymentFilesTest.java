@@ -1,6 +1,7 @@
 package org.herd.node;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,12 +95,12 @@ class DeploymentFilesTest {
                         .as("%s in service %s", name, service).isTrue();
             }
             HerdConfig resolved = HerdConfig.load(Path.of("missing.properties"), env(service));
-            assertThat(resolved.getInt("topics.replication.factor")).isEqualTo(3);
-            assertThat(resolved.getInt("topics.min.insync.replicas")).isEqualTo(2);
-            assertThat(resolved.get("kafka.embedded")).isEqualTo("false");
+            assertThat(resolved.get(Settings.TOPICS_REPLICATION_FACTOR)).isEqualTo(3);
+            assertThat(resolved.get(Settings.TOPICS_MIN_INSYNC_REPLICAS)).isEqualTo(2);
+            assertThat(resolved.get(Settings.KAFKA_EMBEDDED)).isFalse();
             assertThat(resolved.bootstrapServers().split(",")).containsExactlyInAnyOrderElementsOf(
                     brokers().stream().map(b -> b + ":9092").toList());
-            assertThat(resolved.bindHost()).isEqualTo("0.0.0.0");
+            assertThat(resolved.get(Settings.HERD_BIND_HOST)).isEqualTo("0.0.0.0");
         }
     }
 

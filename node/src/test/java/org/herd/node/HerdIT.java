@@ -1,11 +1,21 @@
 package org.herd.node;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 import org.herd.node.ops.PlacesSeeder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Geo;
 import org.herd.stream.Json;
+import org.herd.stream.Place;
+import org.herd.stream.Topics;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -277,6 +287,55 @@ class HerdIT {
                     .contains(" out AT Welsh ")
                     .contains(" out ? NONSENSE " + client);
         });
+    }
+
+    @Test
+    void bundledPlacesAreLoadedOnceAndHerdsSeededBeforeTheSeedsTopicAreNotReloaded() throws Exception {
+        HerdConfig config = herd.config();
+        Place extra = new Place("test:seeded-" + System.nanoTime(), "Seedtown", -41.25, 172.5, "Seedtown, NZ",
+                List.of("locality"), 1_000_000, null);
+        // the extension loaded the bundled data set: a second load publishes nothing
+        assertThat(PlacesSeeder.seed(config, PlacesSeeder.DATASET, List.of(extra))).isZero();
+        // a herd seeded before the seeds topic existed holds its marker in the places topic
+        String legacy = "legacy-" + System.nanoTime();
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", config.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            p.send(new ProducerRecord<>(config.topics().places(), Topics.legacySeedMarkerKey(legacy),
+                    "{\"dataset\":\"" + legacy + "\"}")).get();
+        }
+        assertThat(PlacesSeeder.seed(config, legacy, List.of(extra))).isZero();
+        // a new data set is loaded once
+        String fresh = "fresh-" + System.nanoTime();
+        assertThat(PlacesSeeder.seed(config, fresh, List.of(extra))).isEqualTo(1);
+        assertThat(PlacesSeeder.seed(config, fresh, List.of(extra))).isZero();
+        assertThat(seedsTopic(config)).containsKeys(PlacesSeeder.DATASET, legacy, fresh);
+        assertThat(seedsTopic(config).get(fresh).get("places").asInt()).isEqualTo(1);
+        // the place arrived; the legacy marker is neither a place nor a skipped record
+        String client = newClient();
+        try (LineClient c = herd.client("Holiday")) {
+            c.ask("IAMAT " + client + " -41.25+172.5 1");
+            assertThat(c.whatsat("WHATSAT " + client + " 1 1")).contains("\"Seedtown\"");
+        }
+        String metrics = HttpClientSupport.get(herd.node("Holiday").httpPort(), "/metrics").body();
+        assertThat(metrics.lines().filter(l -> l.startsWith("herd_skipped_records_total")
+                && l.contains("topic=\"" + config.topics().places() + "\"")))
+                .isNotEmpty().allSatisfy(l -> assertThat(l).endsWith(" 0.0"));
+    }
+
+    /** The seeds topic's records by key, read from start to end. */
+    private static Map<String, JsonNode> seedsTopic(HerdConfig config) {
+        Map<String, JsonNode> found = new LinkedHashMap<>();
+        TopicPartition tp = new TopicPartition(config.get(Settings.TOPICS_SEEDS), 0);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                config.bootstrapServers()), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> found.put(r.key(), Json.decodeOrNull(r.value(), JsonNode.class)));
+            }
+        }
+        return found;
     }
 
     static void deleteRecursively(Path p) throws java.io.IOException {

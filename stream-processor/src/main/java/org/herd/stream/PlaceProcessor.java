@@ -45,8 +45,8 @@ final class PlaceProcessor implements Processor<String, byte[], Void, Void> {
     @Override
     public void process(Record<String, byte[]> record) {
         String id = record.key();
-        if (id != null && Topics.isBookkeeping(id)) {
-            // a marker such as the seed-complete record: not a place
+        if (id != null && Topics.isLegacySeedMarker(id)) {
+            // a seed-complete marker of a herd seeded before the seeds topic existed: not a place
         } else if (!PlaceRules.isValidId(id)) {
             skip(SkippedRecords.Reason.BAD_KEY, id);
         } else if (record.value() == null) {

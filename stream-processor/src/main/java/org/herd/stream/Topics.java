@@ -16,8 +16,12 @@ public final class Topics {
      */
     static final String APPLIED_OFFSET_KEY_PREFIX = " applied-offset ";
 
-    /** Key of the record that marks a complete load of a bundled data set into the places topic. */
-    public static String seedMarkerKey(String dataset) {
+    /**
+     * Key of the record that marked a complete load of a bundled data set in the places topic
+     * itself, before such loads were recorded in their own topic ({@code topics.seeds}). Herds
+     * seeded then still hold it; nodes skip it (not a place, not counted as skipped).
+     */
+    public static String legacySeedMarkerKey(String dataset) {
         return " seeded " + dataset;
     }
 
@@ -28,7 +32,8 @@ public final class Topics {
         return APPLIED_OFFSET_KEY_PREFIX + partition;
     }
 
-    public static boolean isBookkeeping(String key) {
-        return key.startsWith(" ");
+    /** Whether {@code key} is a legacy seed marker of the places topic (see {@link #legacySeedMarkerKey}). */
+    public static boolean isLegacySeedMarker(String key) {
+        return key.startsWith(" seeded ");
     }
 }

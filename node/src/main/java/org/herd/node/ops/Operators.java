@@ -1,6 +1,7 @@
 package org.herd.node.ops;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Json;
@@ -41,7 +42,7 @@ public final class Operators {
     }
 
     private String adminHost() {
-        String h = config.adminBindHost();
+        String h = config.get(Settings.HERD_ADMIN_BIND_HOST);
         return h.equals("0.0.0.0") ? "127.0.0.1" : h;
     }
 

@@ -1,6 +1,7 @@
 package org.herd.node.ops;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,8 +37,12 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Loads the bundled GeoNames places into the places topic, once. Each place is keyed by its id,
- * so a repeated load changes nothing; after a complete load a marker record is published, and a
- * later run that finds the marker does nothing. A load cut short has no marker and is redone.
+ * so a repeated load changes nothing; after a complete load a record keyed by the data set's name
+ * is published to the seeds topic ({@code topics.seeds}, compacted), and a later run that finds
+ * it does nothing. A load cut short has no such record and is redone. The places topic holds
+ * places only; herds seeded before the seeds topic existed kept the marker there, under a key
+ * starting with a space ({@link Topics#legacySeedMarkerKey}): a later run finds it, records the
+ * load in the seeds topic and loads nothing.
  */
 public final class PlacesSeeder {
     public static final String DATASET = "geonames-cities-v1";
@@ -69,18 +74,24 @@ public final class PlacesSeeder {
         return places;
     }
 
-    /** Publishes {@code places} unless the marker of {@code dataset} is already in the topic. */
+    /** Publishes {@code places} unless the seeds topic says {@code dataset} is loaded already. */
     public static int seed(HerdConfig config, String dataset, List<Place> places) {
         String topic = config.topics().places();
-        String marker = Topics.seedMarkerKey(dataset);
-        if (markerPresent(config, topic, marker)) {
-            log.info("places topic {} already holds data set {}", topic, dataset);
-            return 0;
-        }
+        String seeds = config.get(Settings.TOPICS_SEEDS);
         Map<String, Object> props = bulkProducerSettings(config, "herd-places-seeder");
-        AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
+            if (keyPresent(config, seeds, dataset)) {
+                log.info("places topic {} already holds data set {}", topic, dataset);
+                return 0;
+            }
+            if (keyPresent(config, topic, Topics.legacySeedMarkerKey(dataset))) {
+                log.info("places topic {} already holds data set {} (marked in the places topic); "
+                        + "recording it in {}", topic, dataset, seeds);
+                recordLoad(producer, seeds, dataset, -1);
+                return 0;
+            }
+            AtomicReference<Exception> failure = new AtomicReference<>();
             for (Place p : places) {
                 producer.send(new ProducerRecord<>(topic, p.id(), Json.encode(p)), (m, e) -> {
                     if (e != null) {
@@ -92,12 +103,28 @@ public final class PlacesSeeder {
             if (failure.get() != null) {
                 throw new IllegalStateException("loading places failed; run again to finish", failure.get());
             }
-            producer.send(new ProducerRecord<>(topic, marker,
-                    Json.encode(Map.of("dataset", dataset, "places", places.size()))));
-            producer.flush();
+            recordLoad(producer, seeds, dataset, places.size());
         }
         log.info("loaded {} places of {} into {}", places.size(), dataset, topic);
         return places.size();
+    }
+
+    /** The record saying a load is complete: {@code places} is -1 when the count is unknown. */
+    private static void recordLoad(KafkaProducer<String, byte[]> producer, String seeds, String dataset, int places) {
+        try {
+            producer.send(new ProducerRecord<>(seeds, dataset, Json.encode(new SeedRecord(dataset, places,
+                    System.currentTimeMillis())))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording the load of " + dataset, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot record the load of " + dataset + " in " + seeds
+                    + "; run again to finish", e.getCause());
+        }
+    }
+
+    /** A record of the seeds topic: a data set loaded completely into the places topic. */
+    public record SeedRecord(String dataset, int places, long loadedAtMillis) {
     }
 
     /**
@@ -115,8 +142,8 @@ public final class PlacesSeeder {
         return props;
     }
 
-    /** Reads the one partition the marker's key maps to, from its start to its end. */
-    private static boolean markerPresent(HerdConfig config, String topic, String marker) {
+    /** Reads the one partition {@code key} maps to, from its start to its end. */
+    private static boolean keyPresent(HerdConfig config, String topic, String key) {
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put("enable.auto.commit", false);
         props.put("client.id", "herd-places-seeder-check");
@@ -124,14 +151,14 @@ public final class PlacesSeeder {
                 new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             int partition = org.apache.kafka.common.utils.Utils.toPositive(
-                    org.apache.kafka.common.utils.Utils.murmur2(marker.getBytes(StandardCharsets.UTF_8))) % infos.size();
+                    org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % infos.size();
             TopicPartition tp = new TopicPartition(topic, partition);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (marker.equals(r.key())) {
+                    if (key.equals(r.key())) {
                         return true;
                     }
                 }

@@ -1,6 +1,7 @@
 package org.herd.node.ops;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -12,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
  *   compacted: compaction keeps the newest record by offset, not by client time, and could drop the
  *   update that should win on a replay.</li>
  *   <li>places: compacted, since a place's newest record by offset is the one that counts.</li>
+ *   <li>seeds: one partition, compacted: which bundled data sets are loaded in the places topic.</li>
  * </ul>
  */
 public final class TopicSetup {
@@ -34,21 +35,24 @@ public final class TopicSetup {
 
     /** Creates missing topics and waits until both can be described; retries while the broker is not up. */
     public static void ensure(Admin admin, HerdConfig config, Duration patience) throws InterruptedException {
-        int partitions = config.topicsPartitions();
-        short replication = (short) config.topicsReplicationFactor();
-        String minIsr = config.topicsMinInsyncReplicas();
+        int partitions = config.get(Settings.TOPICS_PARTITIONS);
+        short replication = config.get(Settings.TOPICS_REPLICATION_FACTOR).shortValue();
+        String minIsr = String.valueOf(config.get(Settings.TOPICS_MIN_INSYNC_REPLICAS));
         List<NewTopic> wanted = List.of(
                 new NewTopic(config.topics().locations(), partitions, replication).configs(Map.of(
                         "cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1",
                         "min.insync.replicas", minIsr)),
                 new NewTopic(config.topics().places(), partitions, replication).configs(Map.of(
+                        "cleanup.policy", "compact", "min.insync.replicas", minIsr)),
+                new NewTopic(config.get(Settings.TOPICS_SEEDS), 1, replication).configs(Map.of(
                         "cleanup.policy", "compact", "min.insync.replicas", minIsr)));
         long deadline = System.nanoTime() + patience.toNanos();
         for (NewTopic topic : wanted) {
             retry(deadline, "create topic " + topic.name(), () -> {
                 try {
                     admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
-                    log.info("created topic {} ({} partitions, replication {})", topic.name(), partitions, replication);
+                    log.info("created topic {} ({} partitions, replication {})", topic.name(), topic.numPartitions(),
+                            replication);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -59,7 +63,7 @@ public final class TopicSetup {
         // A new topic takes a moment to reach the broker's metadata: wait until it can be described.
         retry(deadline, "describe the herd's topics", () -> {
             Map<String, TopicDescription> found = admin.describeTopics(
-                    Set.of(config.topics().locations(), config.topics().places())).allTopicNames()
+                    wanted.stream().map(NewTopic::name).toList()).allTopicNames()
                     .get(10, TimeUnit.SECONDS);
             found.values().forEach(d -> log.info("topic {} has {} partitions", d.name(), d.partitions().size()));
         });

@@ -3,6 +3,7 @@ package org.herd.node.places;
 import org.herd.node.service.PlacesSource;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import java.net.URI;
 
@@ -13,15 +14,12 @@ public final class PlacesSources {
 
     public static PlacesSource fromConfig(HerdConfig config, String node) {
         LocalPlaces local = new LocalPlaces();
-        String key = config.placesGoogleApiKey();
+        String key = config.get(Settings.PLACES_GOOGLE_API_KEY);
         if (key.isBlank()) {
             return local;
         }
-        String fallback = config.placesGoogleFallback();
-        if (!fallback.equals("local") && !fallback.equals("error")) {
-            throw new IllegalArgumentException("places.google.fallback must be local or error, not " + fallback);
-        }
-        return new GooglePlaces(URI.create(config.placesGoogleUrl()), key,
-                config.placesGoogleTimeout(), fallback.equals("local") ? local : null, node);
+        String fallback = config.get(Settings.PLACES_GOOGLE_FALLBACK);
+        return new GooglePlaces(URI.create(config.get(Settings.PLACES_GOOGLE_URL)), key,
+                config.get(Settings.PLACES_GOOGLE_TIMEOUT), fallback.equals("local") ? local : null, node);
     }
 }

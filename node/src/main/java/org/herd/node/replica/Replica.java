@@ -1,6 +1,7 @@
 package org.herd.node.replica;
 
 import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -63,7 +64,7 @@ public final class Replica implements AutoCloseable {
         this.topics = config.topics();
         this.state = StoreState.create(topics);
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
-        props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.storeBlockCacheMb() << 20);
+        props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.get(Settings.STORE_BLOCK_CACHE_MB) << 20);
         props.putAll(overrides);
         this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
                 "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),
@@ -86,7 +87,7 @@ public final class Replica implements AutoCloseable {
         });
         this.queries = new HerdQueries(streams, state.placesIndex());
         this.barrier = new FreshnessBarrier(endOffsets::lookup, List.of(state.locationsApplied(), state.placesApplied()),
-                config.readFreshnessTimeout(), workers, staleReads);
+                config.get(Settings.READ_FRESHNESS_TIMEOUT), workers, staleReads);
     }
 
     /** Starts Streams and waits until the stores have applied the topics up to their current ends. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HerdConfigTest {
     @TempDir
@@ -19,20 +20,20 @@ class HerdConfigTest {
         Files.writeString(file, "write.timeout.ms=7000\nnode.Alford.tcp.port=13001\n");
         HerdConfig c = HerdConfig.load(file, Map.of("HERD_NODE_ALFORD_TCP_PORT", "14001",
                 "HERD_READ_FRESHNESS_TIMEOUT_MS", "250"));
-        assertThat(c.getInt("write.timeout.ms")).isEqualTo(7000);
+        assertThat(c.get(Settings.WRITE_TIMEOUT)).hasMillis(7000);
         assertThat(c.tcpPort("Alford")).isEqualTo(14001);
-        assertThat(c.getInt("read.freshness.timeout.ms")).isEqualTo(250);
+        assertThat(c.get(Settings.READ_FRESHNESS_TIMEOUT)).hasMillis(250);
         assertThat(c.tcpPort("Welsh")).isEqualTo(12005);
         assertThat(c.httpPort("Ball")).isEqualTo(18002);
         assertThat(c.adminPort("Hamilton")).isEqualTo(17003);
-        assertThat(c.get("kafka.embedded")).isEqualTo("true");
+        assertThat(c.get(Settings.KAFKA_EMBEDDED)).isTrue();
     }
 
     @Test
     void kafkaBootstrapServersMeansAnExternalCluster() throws Exception {
         HerdConfig c = HerdConfig.load(null, Map.of("KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092"));
         assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
-        assertThat(c.get("kafka.embedded")).isEqualTo("false");
+        assertThat(c.get(Settings.KAFKA_EMBEDDED)).isFalse();
     }
 
     @Test
@@ -74,13 +75,36 @@ class HerdConfigTest {
     }
 
     @Test
-    void theConfigFileListsEveryKeyWithItsDefaultAndNothingElse() throws Exception {
+    void theConfigFileIsTheSettingsRendered() throws Exception {
+        // every key, its default and its doc live in Settings; the file is their rendering
+        assertThat(Files.readString(Path.of("..", "config", "herd.properties"))).isEqualTo(Settings.template());
         java.util.Properties file = new java.util.Properties();
-        try (var in = java.nio.file.Files.newInputStream(Path.of("..", "config", "herd.properties"))) {
-            file.load(in);
-        }
+        file.load(new java.io.StringReader(Settings.template()));
         Map<String, String> fromFile = new java.util.TreeMap<>();
         file.stringPropertyNames().forEach(k -> fromFile.put(k, file.getProperty(k).trim()));
         assertThat(fromFile).isEqualTo(new java.util.TreeMap<>(HerdConfig.defaults()));
+    }
+
+    @Test
+    void everySettingHasADocAndAValidDefault() {
+        assertThat(Settings.all()).extracting(Setting::key).doesNotHaveDuplicates();
+        for (Setting<?> s : Settings.all()) {
+            assertThat(s.doc()).as(s.key()).isNotBlank();
+            assertThat(s.read(s.defaultValue())).as(s.key()).isNotNull();
+        }
+    }
+
+    @Test
+    void aBadValueStopsTheNodeAtStartNamingTheKeyAndTheRule() throws Exception {
+        Path file = dir.resolve("herd.properties");
+        Files.writeString(file, "connection.max=lots\n");
+        assertThatThrownBy(() -> HerdConfig.load(file, Map.of()))
+                .hasMessage("configuration key connection.max must be a whole number >= 1, not 'lots'");
+        assertThatThrownBy(() -> HerdConfig.load(null, Map.of("HERD_WRITE_TIMEOUT_MS", "0")))
+                .hasMessage("configuration key write.timeout.ms must be a positive number of milliseconds, not '0'");
+        assertThatThrownBy(() -> HerdConfig.of(Map.of("places.google.fallback", "maybe")))
+                .hasMessage("configuration key places.google.fallback must be one of [local, error], not 'maybe'");
+        assertThatThrownBy(() -> HerdConfig.of(Map.of("herd.nodes", "Alford,Zed")))
+                .hasMessage("missing configuration key node.Zed.tcp.port");
     }
 }

@@ -1,0 +1,224 @@
+package org.herd.node.config;
+
+import org.herd.stream.TopicNames;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every key the herd reads, with its default and what it means, in one place. The file
+ * {@code config/herd.properties} is {@link #template()} rendered (a test keeps the two equal;
+ * {@code herd config --template} prints it), and {@link HerdConfig} reads values through these.
+ */
+public final class Settings {
+    public static final List<String> DEFAULT_NODES = List.of("Alford", "Ball", "Hamilton", "Holiday", "Welsh");
+
+    // --- Kafka
+    public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text("kafka.bootstrap.servers",
+            "127.0.0.1:19092", "The Kafka cluster (KAFKA_BOOTSTRAP_SERVERS also sets it and turns kafka.embedded off).");
+    public static final Setting<Boolean> KAFKA_EMBEDDED = Setting.flag("kafka.embedded", true,
+            "true: scripts/herd runs a single-node KRaft broker on the address above (data in run/kafka).");
+    public static final Setting<Integer> KAFKA_EMBEDDED_CONTROLLER_PORT = Setting.count("kafka.embedded.controller.port",
+            19093, 1, "The embedded broker's KRaft controller port.");
+
+    // --- Topics
+    public static final Setting<String> TOPICS_LOCATIONS = Setting.text("topics.locations",
+            TopicNames.DEFAULT.locations(), "Location updates, keyed by client id (kept forever).");
+    public static final Setting<String> TOPICS_PLACES = Setting.text("topics.places",
+            TopicNames.DEFAULT.places(), "Places and news items, keyed by place id (compacted).");
+    public static final Setting<String> TOPICS_SEEDS = Setting.text("topics.seeds", "herd.seeds",
+            "The data sets loaded into the places topic, one record per complete load (compacted).");
+    public static final Setting<Integer> TOPICS_PARTITIONS = Setting.count("topics.partitions", 3, 1,
+            "Partitions of the locations and places topics the herd creates.");
+    public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = Setting.count("topics.replication.factor", 1, 1,
+            "Replication factor of the topics the herd creates.");
+    public static final Setting<Integer> TOPICS_MIN_INSYNC_REPLICAS = Setting.count("topics.min.insync.replicas", 1, 1,
+            "min.insync.replicas of the topics the herd creates.");
+
+    // --- Nodes
+    public static final Setting<String> HERD_NODES = Setting.text("herd.nodes", String.join(",", DEFAULT_NODES),
+            "The nodes of the herd, by name.");
+    public static final Setting<String> HERD_BIND_HOST = Setting.text("herd.bind.host", "127.0.0.1",
+            "The address the public ports (line protocol, HTTP) listen on.");
+    public static final Setting<String> HERD_ADMIN_BIND_HOST = Setting.text("herd.admin.bind.host", "127.0.0.1",
+            "The address of the operators' port (status, digest, replay): loopback only by default.");
+
+    // --- Behaviour
+    public static final Setting<Duration> WRITE_TIMEOUT = Setting.millis("write.timeout.ms", 5000,
+            "An IAMAT not durable and visible within this time gets \"ERROR unavailable ...\" instead of AT.");
+    public static final Setting<Duration> READ_FRESHNESS_TIMEOUT = Setting.millis("read.freshness.timeout.ms", 1000,
+            "A read waits at most this long to catch up with the topics, then answers from local state.");
+    public static final Setting<Integer> CONNECTION_MAX_PIPELINED = Setting.count("connection.max.pipelined", 32, 1,
+            "Commands in flight on one line-protocol connection before the node stops reading from it.");
+    public static final Setting<Integer> NODE_COMMANDS_INFLIGHT_MAX = Setting.count("node.commands.inflight.max", 1024, 1,
+            "WHATSATs in progress on the node, all connections together; past it, connections take turns "
+                    + "(one command each, in the order they started waiting), so a flood cannot starve a newcomer.");
+    public static final Setting<Integer> WRITE_INFLIGHT_MAX = Setting.count("write.inflight.max", 10000, 1,
+            "Writes (IAMATs, places) published and not yet durable and applied, per node; past it a write "
+                    + "gets \"ERROR busy <command>\" (line protocol) or 503 with Retry-After (HTTP) at once.");
+
+    // --- Connections
+    public static final Setting<Integer> CONNECTION_MAX = Setting.count("connection.max", 10000, 1,
+            "Open connections per protocol (line, HTTP).");
+    public static final Setting<Integer> CONNECTION_MAX_PER_ADDRESS = Setting.count("connection.max.per.address", 1000, 1,
+            "Open connections from one client address, line and HTTP together.");
+    public static final Setting<Duration> CONNECTION_IDLE_TIMEOUT = Setting.millis("connection.idle.timeout.ms", 300000,
+            "A connection with nothing pending and no traffic for this long is closed.");
+    public static final Setting<Duration> CONNECTION_REQUEST_TIMEOUT = Setting.millis("connection.request.timeout.ms", 10000,
+            "A line or HTTP request not finished this long after its first byte: timeout answer, closed.");
+    public static final Setting<Long> CONNECTION_OUTPUT_MAX_BYTES = Setting.bytes("connection.output.max.bytes", 1048576,
+            "Reply bytes pending on one connection before the node stops starting its commands.");
+    public static final Setting<Long> NODE_OUTPUT_MAX_BYTES = Setting.bytes("node.output.max.bytes", 67108864,
+            "Reply bytes pending on the whole node; past it the connection holding the most is closed.");
+    public static final Setting<Duration> CONNECTION_OUTPUT_STALL_TIMEOUT = Setting.millis(
+            "connection.output.stall.timeout.ms", 30000,
+            "A connection whose client takes no reply bytes for this long is closed.");
+    public static final Setting<Integer> STORE_BLOCK_CACHE_MB = Setting.count("store.block.cache.mb", 256, 1,
+            "RocksDB block cache shared by a node's stores, MiB (off-heap). WHATSAT reads random clients: a "
+                    + "cache that holds most of the location store keeps those reads off the file system.");
+
+    // --- Files
+    public static final Setting<String> STATE_DIR = Setting.text("state.dir", "run/state",
+            "Each node's replicas of the herd's state, in <state.dir>/<node>.");
+    public static final Setting<String> LOGS_DIR = Setting.text("logs.dir", "logs",
+            "Each node's log, <logs.dir>/<node>.log.");
+    public static final Setting<Long> LOG_FILE_MAX_BYTES = Setting.bytes("log.file.max.bytes", 16777216,
+            "Each node's log rolls at this size (rolled files are gzipped).");
+    public static final Setting<Long> LOG_TOTAL_MAX_BYTES = Setting.bytes("log.total.max.bytes", 134217728,
+            "The oldest rolled files are deleted while a node's log files together pass this size.");
+    public static final Setting<Long> LOG_QUEUE_MAX_BYTES = Setting.bytes("log.queue.max.bytes", 8388608,
+            "Log bytes queued for the log's writer; past half of it clients are slowed, past all of it "
+                    + "lines are dropped and counted (herd_log_dropped_lines_total).");
+    public static final Setting<String> PLACES_DATASET = Setting.text("places.dataset",
+            "data/places/geonames-cities.tsv.gz", "The bundled places that `herd setup` loads into the places topic, once.");
+
+    // --- Google Places
+    public static final Setting<String> PLACES_GOOGLE_API_KEY = Setting.text("places.google.api.key", "",
+            "A Google Places API key; empty: answer from the bundled places. Set it in the environment "
+                    + "(HERD_PLACES_GOOGLE_API_KEY), not in this file.");
+    public static final Setting<String> PLACES_GOOGLE_URL = Setting.text("places.google.url",
+            "https://maps.googleapis.com/maps/api/place/nearbysearch/json", "Google's Nearby Search endpoint.");
+    public static final Setting<Duration> PLACES_GOOGLE_TIMEOUT = Setting.millis("places.google.timeout.ms", 3000,
+            "How long a Google Places request may take.");
+    public static final Setting<String> PLACES_GOOGLE_FALLBACK = Setting.oneOf("places.google.fallback", "local",
+            List.of("local", "error"), "When Google fails: \"local\" answers from the bundled index, "
+                    + "\"error\" answers UNKNOWN_ERROR.");
+
+    /** A node's three ports, {@code node.<name>.<kind>.port}; defaults count up from {@code firstDefault}. */
+    public record NodePort(String kind, int firstDefault, String doc) {
+        public String key(String node) {
+            return "node." + node + "." + kind + ".port";
+        }
+    }
+
+    public static final NodePort TCP_PORT = new NodePort("tcp", 12001, "Each node's line-protocol port.");
+    public static final NodePort HTTP_PORT = new NodePort("http", 18001, "Each node's HTTP port.");
+    public static final NodePort ADMIN_PORT = new NodePort("admin", 17001,
+            "Each node's operators' port (on herd.admin.bind.host).");
+
+    /** A part of the file: a title, its settings and node ports, and notes printed as comments after them. */
+    record Section(String title, List<Object> entries, List<String> notes) {
+    }
+
+    static final List<Section> SECTIONS = List.of(
+            new Section("Kafka", List.of(KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED, KAFKA_EMBEDDED_CONTROLLER_PORT),
+                    List.of("Settings passed to every Kafka client, without the \"kafka.client.\" prefix, e.g. for TLS/SASL:",
+                            "kafka.client.security.protocol=SASL_SSL",
+                            "kafka.client.sasl.mechanism=SCRAM-SHA-512")),
+            new Section("Topics (created at start if missing; existing topics are left as they are)",
+                    List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_PARTITIONS,
+                            TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
+            new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
+                    ADMIN_PORT), List.of()),
+            new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,
+                    NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX), List.of()),
+            new Section("Connections (docs/reliability.md lists every limit and what a client sees)",
+                    List.of(CONNECTION_MAX, CONNECTION_MAX_PER_ADDRESS, CONNECTION_IDLE_TIMEOUT,
+                            CONNECTION_REQUEST_TIMEOUT, CONNECTION_OUTPUT_MAX_BYTES, NODE_OUTPUT_MAX_BYTES,
+                            CONNECTION_OUTPUT_STALL_TIMEOUT, STORE_BLOCK_CACHE_MB), List.of()),
+            new Section("Files", List.of(STATE_DIR, LOGS_DIR, LOG_FILE_MAX_BYTES, LOG_TOTAL_MAX_BYTES,
+                    LOG_QUEUE_MAX_BYTES, PLACES_DATASET), List.of()),
+            new Section("Optional: Google Places instead of the bundled places (docs/http.md)",
+                    List.of(PLACES_GOOGLE_API_KEY, PLACES_GOOGLE_URL, PLACES_GOOGLE_TIMEOUT, PLACES_GOOGLE_FALLBACK),
+                    List.of()));
+
+    private static final String HEADER = """
+            # The herd's configuration. Every key can be overridden by an environment variable:
+            # HERD_ + the key in upper case with dots as underscores (kafka.bootstrap.servers ->
+            # HERD_KAFKA_BOOTSTRAP_SERVERS). KAFKA_BOOTSTRAP_SERVERS also sets the bootstrap servers and
+            # means "use that cluster": scripts/herd then starts no broker of its own.
+            # This file is rendered from node/src/main/java/org/herd/node/config/Settings.java, where each
+            # key, its default and its doc live (`herd config --template` prints it; a test keeps them equal).
+            """;
+    private static final int WIDTH = 100;
+
+    private Settings() {
+    }
+
+    /** Every setting, in the order of the file. */
+    public static List<Setting<?>> all() {
+        List<Setting<?>> all = new ArrayList<>();
+        for (Section s : SECTIONS) {
+            for (Object e : s.entries()) {
+                if (e instanceof Setting<?> setting) {
+                    all.add(setting);
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Every key with its default, node ports of the default nodes included. */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (Section s : SECTIONS) {
+            for (Object e : s.entries()) {
+                if (e instanceof Setting<?> setting) {
+                    d.put(setting.key(), setting.defaultValue());
+                } else if (e instanceof NodePort port) {
+                    for (int i = 0; i < DEFAULT_NODES.size(); i++) {
+                        d.put(port.key(DEFAULT_NODES.get(i)), String.valueOf(port.firstDefault() + i));
+                    }
+                }
+            }
+        }
+        return d;
+    }
+
+    /** The documented configuration file with every default: what {@code config/herd.properties} holds. */
+    public static String template() {
+        StringBuilder out = new StringBuilder(HEADER);
+        for (Section s : SECTIONS) {
+            String title = "# --- " + s.title() + " ";
+            out.append('\n').append(title).append("-".repeat(Math.max(3, WIDTH - title.length()))).append('\n');
+            for (Object e : s.entries()) {
+                if (e instanceof Setting<?> setting) {
+                    comment(out, setting.doc());
+                    out.append(setting.key()).append('=').append(setting.defaultValue()).append('\n');
+                } else if (e instanceof NodePort port) {
+                    comment(out, port.doc());
+                    for (int i = 0; i < DEFAULT_NODES.size(); i++) {
+                        out.append(port.key(DEFAULT_NODES.get(i))).append('=').append(port.firstDefault() + i).append('\n');
+                    }
+                }
+            }
+            s.notes().forEach(n -> out.append("# ").append(n).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private static void comment(StringBuilder out, String doc) {
+        StringBuilder line = new StringBuilder("#");
+        for (String word : doc.split(" ")) {
+            if (line.length() + 1 + word.length() > WIDTH) {
+                out.append(line).append('\n');
+                line = new StringBuilder("#");
+            }
+            line.append(' ').append(word);
+        }
+        out.append(line).append('\n');
+    }
+}
