@@ -29,7 +29,6 @@ import org.herd.node.http.PublicApi;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.tcp.LineServer;
-import org.herd.stream.SkippedRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -143,16 +141,16 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
                 null, adminIo);
-        PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics::scrape);
+        PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics);
         http = HttpServer.start(config.get(Settings.HERD_BIND_HOST), config.httpPort(name), boss, ioWorkers,
-                req -> timed(api.route(req), api.handle(req)), traffic, config.get(Settings.CONNECTION_MAX),
+                api::handle, traffic, config.get(Settings.CONNECTION_MAX),
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard);
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard);
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
-        registerGauges();
+        serving.exposeMetrics(metrics, config.topics(), workers);
         line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
                         config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
@@ -161,35 +159,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.get(Settings.HERD_BIND_HOST), line.port(), config.get(Settings.HERD_BIND_HOST), http.port(),
                 config.get(Settings.HERD_ADMIN_BIND_HOST), adminHttp.port(), replica().queries.placeCount());
-    }
-
-    private CompletableFuture<org.herd.node.http.HttpReply> timed(String route,
-                                                                  CompletableFuture<org.herd.node.http.HttpReply> reply) {
-        long t0 = System.nanoTime();
-        return reply.whenComplete((r, e) -> {
-            int code = e != null ? 500 : r.status().code();
-            metrics.record("http", route, code >= 500 ? "error" : code >= 400 ? "invalid" : "ok", System.nanoTime() - t0);
-        });
-    }
-
-    private void registerGauges() {
-        for (String topic : new String[] {config.topics().locations(), config.topics().places()}) {
-            metrics.gauge("herd.consumer.lag", "Records in the topic not yet applied to this node's store",
-                    () -> replica().barrier.lag().getOrDefault(topic, 0L), "topic", topic);
-        }
-        metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
-                () -> replica().queries.approximateClientCount(), "store", "locations");
-        metrics.gauge("herd.store.entries", "Entries in the store (RocksDB estimate for locations)",
-                () -> replica().queries.placeCount(), "store", "places");
-        for (SkippedRecords.Reason reason : SkippedRecords.Reason.values()) {
-            String why = reason.name().toLowerCase(java.util.Locale.ROOT);
-            metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
-                    () -> replica().state.locationsSkipped().get(reason), "topic", config.topics().locations(), "reason", why);
-            metrics.counter("herd.skipped.records", "Records the serving replica skipped as invalid (since it started)",
-                    () -> replica().state.placesSkipped().get(reason), "topic", config.topics().places(), "reason", why);
-        }
-        // keep end offsets fresh for the lag gauge even when no reads arrive
-        workers.scheduleWithFixedDelay(() -> replica().barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
     }
 
     /**
@@ -234,34 +203,20 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         return adminHttp.port();
     }
 
-    /** Counts, applied and end offsets, lag: for {@code GET /admin/status}. */
     @Override
-    public Map<String, Object> status() {
+    public Status status() {
         Replica r = replica();
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("node", name);
-        s.put("ready", ready());
-        if (r != null) {
-            s.put("replica", r.dir.getFileName().toString());
-            s.put("streams", r.streams.state().toString());
-            s.put("clientsEstimate", r.queries.approximateClientCount());
-            s.put("places", r.queries.placeCount());
-            s.put("applied", r.applied());
-            s.put("lag", r.barrier.lag());
-        }
-        s.put("replay", serving.replayStatus().state());
-        return s;
+        String replay = serving.replayStatus().state();
+        return r == null ? new Status(name, false, null, null, null, null, null, null, replay)
+                : new Status(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
+                r.queries.approximateClientCount(), (long) r.queries.placeCount(), r.applied(), r.barrier.lag(), replay);
     }
 
-    /** Client and place counts and a hash of both stores, for comparing nodes. */
     @Override
-    public Map<String, Object> digest() {
+    public Digest digest() {
         Replica r = replica();
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("node", name);
-        d.putAll(r.digest());
-        d.put("applied", r.applied());
-        return d;
+        Replica.Digest d = r.digest();
+        return new Digest(name, d.clients(), d.places(), d.sha256(), r.applied());
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */

@@ -1,6 +1,7 @@
 package org.herd.node.http;
 
 import org.herd.node.service.NearbyQuery;
+import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.service.Busy;
 
 import org.herd.node.service.ClientService;
@@ -43,9 +44,9 @@ public final class PublicApi {
     private final ClientService service;
     private final Clock clock;
     private final Supplier<Boolean> ready;
-    private final Supplier<String> metrics;
+    private final NodeMetrics metrics;
 
-    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, Supplier<String> metrics) {
+    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics) {
         this.service = service;
         this.clock = clock;
         this.ready = ready;
@@ -72,7 +73,7 @@ public final class PublicApi {
     private List<Route> routes() {
         return List.of(
                 new Route(HttpMethod.GET, "/health", false, c -> done(health(ready.get()))),
-                new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.prometheus(metrics.get()))),
+                new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.prometheus(metrics.scrape()))),
                 new Route(HttpMethod.GET, "/openapi.yaml", false, c -> done(openApi())),
                 new Route(HttpMethod.GET, NEARBY_SEARCH_PATH, true, c -> nearbySearch(c.query())),
                 new Route(HttpMethod.POST, "/v1/locations", true, c -> postLocation(c.request())),
@@ -87,10 +88,21 @@ public final class PublicApi {
 
     private final List<Route> routes = routes();
 
+    /** Answers {@code req}: finds its route once, answers it, and times it under the route's label. */
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
+        long t0 = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         List<String> seg = segments(uri.path());
         List<Route> samePath = routes.stream().filter(r -> vars(r, seg) != null).toList();
+        String label = label(req.method(), samePath);
+        return answer(req, uri, seg, samePath).whenComplete((r, e) -> {
+            int code = e != null ? 500 : r.status().code();
+            metrics.record("http", label, code >= 500 ? "error" : code >= 400 ? "invalid" : "ok", System.nanoTime() - t0);
+        });
+    }
+
+    private CompletableFuture<HttpReply> answer(FullHttpRequest req, QueryStringDecoder uri, List<String> seg,
+                                                List<Route> samePath) {
         if (samePath.isEmpty()) {
             return done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + uri.path()));
         }
@@ -134,12 +146,14 @@ public final class PublicApi {
      * requested (ids in paths become their names, unknown paths {@code unmatched}, unknown methods
      * {@code OTHER}), so that no request can add a metric.
      */
-    public String route(FullHttpRequest req) {
+    String route(FullHttpRequest req) {
         List<String> seg = segments(new QueryStringDecoder(req.uri()).path());
-        String path = routes.stream().filter(r -> vars(r, seg) != null).map(Route::template).findFirst()
-                .orElse("unmatched");
-        String method = METHODS.contains(req.method().name()) ? req.method().name() : "OTHER";
-        return method + " " + path;
+        return label(req.method(), routes.stream().filter(r -> vars(r, seg) != null).toList());
+    }
+
+    private static String label(HttpMethod method, List<Route> samePath) {
+        String path = samePath.isEmpty() ? "unmatched" : samePath.get(0).template();
+        return (METHODS.contains(method.name()) ? method.name() : "OTHER") + " " + path;
     }
 
     static HttpReply health(boolean up) {

@@ -131,15 +131,15 @@ public final class Replica implements AutoCloseable {
      * What this replica holds: client and place counts and a SHA-256 over every entry of both
      * stores, in key order. Equal digests mean equal state, whatever order records arrived in.
      */
-    public Map<String, Object> digest() {
+    public Digest digest() {
         MessageDigest sha = sha256();
         long clients = digestStore(Topics.LOCATION_STORE, sha);
         long places = digestStore(Topics.PLACE_STORE, sha);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("clients", clients);
-        d.put("places", places);
-        d.put("sha256", HexFormat.of().formatHex(sha.digest()));
-        return d;
+        return new Digest(clients, places, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** See {@link #digest()}. */
+    public record Digest(long clients, long places, String sha256) {
     }
 
     private long digestStore(String name, MessageDigest sha) {

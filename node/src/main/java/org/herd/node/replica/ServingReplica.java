@@ -1,11 +1,17 @@
 package org.herd.node.replica;
 
+import org.herd.node.telemetry.NodeMetrics;
+import org.herd.stream.SkippedRecords;
+import org.herd.stream.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +45,29 @@ public final class ServingReplica implements AutoCloseable {
         Replica r = factory.make(directories.current());
         current = r;
         r.startAndCatchUp();
+    }
+
+    /**
+     * Gauges and counters of whichever replica serves: consumer lag, store entries, skipped
+     * records; and a refresh of the end offsets every 5 s, so lag is current when no reads arrive.
+     */
+    public void exposeMetrics(NodeMetrics metrics, TopicNames topics, ScheduledExecutorService workers) {
+        for (String topic : List.of(topics.locations(), topics.places())) {
+            metrics.gauge("herd.consumer.lag", "Records in the topic not yet applied to this node's store",
+                    () -> current.barrier.lag().getOrDefault(topic, 0L), "topic", topic);
+        }
+        String entries = "Entries in the store (RocksDB estimate for locations)";
+        metrics.gauge("herd.store.entries", entries, () -> current.queries.approximateClientCount(), "store", "locations");
+        metrics.gauge("herd.store.entries", entries, () -> current.queries.placeCount(), "store", "places");
+        String skipped = "Records the serving replica skipped as invalid (since it started)";
+        for (SkippedRecords.Reason reason : SkippedRecords.Reason.values()) {
+            String why = reason.name().toLowerCase(Locale.ROOT);
+            metrics.counter("herd.skipped.records", skipped, () -> current.state.locationsSkipped().get(reason),
+                    "topic", topics.locations(), "reason", why);
+            metrics.counter("herd.skipped.records", skipped, () -> current.state.placesSkipped().get(reason),
+                    "topic", topics.places(), "reason", why);
+        }
+        workers.scheduleWithFixedDelay(() -> current.barrier.refreshEndOffsets(), 5, 5, TimeUnit.SECONDS);
     }
 
     /** The replica serving now; null before {@link #start}. */

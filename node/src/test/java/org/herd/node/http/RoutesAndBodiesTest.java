@@ -27,7 +27,7 @@ class RoutesAndBodiesTest {
             "BREW, /coffee, OTHER unmatched",
             "PATCH, /v1/places, OTHER /v1/places"})
     void routesComeFromAFixedSet(String method, String uri, String route) {
-        PublicApi api = new PublicApi(null, java.time.Clock.systemUTC(), () -> true, () -> "");
+        PublicApi api = new PublicApi(null, java.time.Clock.systemUTC(), () -> true, new org.herd.node.telemetry.NodeMetrics("test"));
         assertThat(api.route(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri)))
                 .isEqualTo(route);
     }
