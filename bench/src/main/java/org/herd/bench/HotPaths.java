@@ -5,6 +5,7 @@ import org.herd.node.ops.PlacesSeeder;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
+import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Replies;
 import org.herd.stream.NearbyPlace;
 import org.herd.stream.Place;
@@ -31,7 +32,7 @@ public class HotPaths {
     private final Instant received = Instant.ofEpochSecond(1621464828, 223371889);
     private Command.Iamat parsed;
     private PlacesIndex index;
-    private List<NearbyPlace> twenty;
+    private PlacesAnswer twenty;
 
     @Setup
     public void setUp() throws Exception {
@@ -41,7 +42,8 @@ public class HotPaths {
                 "data/places/geonames-cities.tsv.gz")), p -> true)) {
             index.upsert(p);
         }
-        twenty = index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE);
+        twenty = new PlacesAnswer.Local(index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE)
+                .stream().map(NearbyPlace::place).toList());
     }
 
     @Benchmark

@@ -201,7 +201,7 @@ public final class PublicApi {
         return service.whatsat(whatsat).thenApply(found -> found.map(n -> {
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.set("location", Json.MAPPER.valueToTree(locationJson(n.location())));
-            out.setAll(n.places());
+            out.setAll(NearbySearchJson.response(n.places()));
             return HttpReply.json(HttpResponseStatus.OK, out);
         }).orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
     }
@@ -233,7 +233,7 @@ public final class PublicApi {
         } catch (IllegalArgumentException e) {
             return done(HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.error("INVALID_REQUEST", e.getMessage())));
         }
-        return service.nearby(q).thenApply(r -> HttpReply.json(HttpResponseStatus.OK, r));
+        return service.nearby(q).thenApply(r -> HttpReply.json(HttpResponseStatus.OK, NearbySearchJson.response(r)));
     }
 
     // --- places and news -----------------------------------------------------------------------

@@ -6,9 +6,8 @@ import org.herd.node.service.PlacesSource;
 import org.herd.stream.HerdQueries;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.node.protocol.NearbySearchJson;
+import org.herd.node.protocol.PlacesAnswer;
 import org.herd.stream.Geo;
 import org.herd.stream.Json;
 import org.herd.stream.PlacesIndex;
@@ -22,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -53,7 +54,7 @@ final class GooglePlaces implements PlacesSource {
     }
 
     @Override
-    public CompletableFuture<ObjectNode> nearby(NearbyQuery q, HerdQueries local) {
+    public CompletableFuture<PlacesAnswer> nearby(NearbyQuery q, HerdQueries local) {
         StringBuilder query = new StringBuilder()
                 .append("location=").append(q.lat()).append(',').append(q.lng());
         if (q.rank() == PlacesIndex.Rank.DISTANCE) {
@@ -92,14 +93,14 @@ final class GooglePlaces implements PlacesSource {
                     log.warn("node {}: Google Places failed for {} ({}); {}", node, withoutKey, cause.toString(),
                             fallback != null ? "answering from the local index" : "answering UNKNOWN_ERROR");
                     return fallback != null ? fallback.nearby(q, local)
-                            : CompletableFuture.completedFuture(NearbySearchJson.error("UNKNOWN_ERROR",
+                            : CompletableFuture.completedFuture(new PlacesAnswer.Failed("UNKNOWN_ERROR",
                             "the upstream Places service did not answer"));
                 });
     }
 
     /** Keeps at most {@code limit} results, only those within the radius (when it applies). */
-    private static ObjectNode trim(ObjectNode body, NearbyQuery q) {
-        ArrayNode kept = Json.MAPPER.createArrayNode();
+    private static PlacesAnswer trim(ObjectNode body, NearbyQuery q) {
+        List<JsonNode> kept = new ArrayList<>();
         for (JsonNode r : body.path("results")) {
             if (kept.size() >= q.limit()) {
                 break;
@@ -112,12 +113,9 @@ final class GooglePlaces implements PlacesSource {
                 kept.add(r);
             }
         }
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("html_attributions", body.has("html_attributions") ? body.get("html_attributions")
-                : Json.MAPPER.createArrayNode());
-        out.set("results", kept);
-        out.put("status", kept.isEmpty() ? "ZERO_RESULTS" : "OK");
-        return out;
+        List<JsonNode> attributions = new ArrayList<>();
+        body.path("html_attributions").forEach(attributions::add);
+        return new PlacesAnswer.Upstream(kept, attributions);
     }
 
     private static String encode(String s) {

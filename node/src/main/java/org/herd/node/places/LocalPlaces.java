@@ -5,16 +5,16 @@ import org.herd.node.service.PlacesSource;
 
 import org.herd.stream.HerdQueries;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.node.protocol.NearbySearchJson;
+import org.herd.node.protocol.PlacesAnswer;
+import org.herd.stream.NearbyPlace;
 
 import java.util.concurrent.CompletableFuture;
 
 /** Nearby places from the node's own index. */
 final class LocalPlaces implements PlacesSource {
     @Override
-    public CompletableFuture<ObjectNode> nearby(NearbyQuery q, HerdQueries local) {
-        return CompletableFuture.completedFuture(NearbySearchJson.response(
-                local.nearby(q.lat(), q.lng(), q.radiusMetres(), q.limit(), q.rank(), q.filter())));
+    public CompletableFuture<PlacesAnswer> nearby(NearbyQuery q, HerdQueries local) {
+        return CompletableFuture.completedFuture(new PlacesAnswer.Local(local.nearby(q.lat(), q.lng(),
+                q.radiusMetres(), q.limit(), q.rank(), q.filter()).stream().map(NearbyPlace::place).toList()));
     }
 }

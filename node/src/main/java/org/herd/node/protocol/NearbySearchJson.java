@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.herd.stream.Json;
-import org.herd.stream.NearbyPlace;
 import org.herd.stream.Place;
 
 import java.io.UncheckedIOException;
@@ -32,13 +31,20 @@ public final class NearbySearchJson {
     private NearbySearchJson() {
     }
 
-    /** A response listing {@code results} from the local index. */
-    public static ObjectNode response(List<NearbyPlace> results) {
+    /** The Nearby Search response that says {@code answer}. */
+    public static ObjectNode response(PlacesAnswer answer) {
+        if (answer instanceof PlacesAnswer.Failed failed) {
+            return error(failed.status(), failed.message());
+        }
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.putArray("html_attributions").add(GEONAMES_ATTRIBUTION);
-        ArrayNode list = root.putArray("results");
-        for (NearbyPlace n : results) {
-            list.add(place(n.place()));
+        ArrayNode attributions = root.putArray("html_attributions");
+        ArrayNode results = root.putArray("results");
+        if (answer instanceof PlacesAnswer.Local local) {
+            attributions.add(GEONAMES_ATTRIBUTION);
+            local.places().forEach(p -> results.add(place(p)));
+        } else if (answer instanceof PlacesAnswer.Upstream upstream) {
+            attributions.addAll(upstream.attributions());
+            results.addAll(upstream.results());
         }
         root.put("status", results.isEmpty() ? "ZERO_RESULTS" : "OK");
         return root;
@@ -71,16 +77,11 @@ public final class NearbySearchJson {
     }
 
     /** Indented text with no empty line and no trailing newline. */
-    public static String write(ObjectNode response) {
+    public static String write(PlacesAnswer answer) {
         try {
-            return PRETTY.writeValueAsString(response);
+            return PRETTY.writeValueAsString(response(answer));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Shorthand for {@code write(response(results))}. */
-    public static String write(List<NearbyPlace> results) {
-        return write(response(results));
     }
 }

@@ -1,7 +1,7 @@
 package org.herd.node.service;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.herd.node.protocol.Command;
+import org.herd.node.protocol.PlacesAnswer;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
 
@@ -18,8 +18,8 @@ import java.util.function.BooleanSupplier;
  * write acknowledged anywhere before them. Never blocks the caller: every result is a future.
  */
 public interface ClientService {
-    /** A WHATSAT answer: the client's stored location and a Nearby Search response around it. */
-    record Nearby(Location location, ObjectNode places) {
+    /** A WHATSAT answer: the client's stored location and the places around it. */
+    record Nearby(Location location, PlacesAnswer places) {
     }
 
     /** The node's name, as AT lines show it. */
@@ -48,7 +48,7 @@ public interface ClientService {
     CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd);
 
     /** A Nearby Search around a point, after catching up with the places topic. */
-    CompletableFuture<ObjectNode> nearby(NearbyQuery query);
+    CompletableFuture<PlacesAnswer> nearby(NearbyQuery query);
 
     /** The place with this id, after catching up. */
     CompletableFuture<Optional<Place>> place(String id);

@@ -1,14 +1,12 @@
 package org.herd.node.service;
 
-import org.herd.node.service.NearbyQuery;
 
-import org.herd.node.service.PlacesSource;
 import org.herd.node.replica.Replica;
 import org.herd.node.telemetry.NodeMetrics;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.herd.node.protocol.Command;
+import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Replies;
 import org.herd.stream.AppliedOffsets;
 import org.herd.stream.Json;
@@ -177,7 +175,7 @@ public final class HerdService implements ClientService {
 
     /** A Nearby Search around a point, after catching up with the places topic. */
     @Override
-    public CompletableFuture<ObjectNode> nearby(NearbyQuery query) {
+    public CompletableFuture<PlacesAnswer> nearby(NearbyQuery query) {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenComposeAsync(fresh -> places.nearby(query, r.queries), workers);
     }

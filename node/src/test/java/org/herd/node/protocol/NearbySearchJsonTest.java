@@ -16,7 +16,7 @@ class NearbySearchJsonTest {
     void hasThePlacesApiShapeAndNoEmptyLine() throws Exception {
         Place p = new Place("gn:1", "Line\n\nbreaks \"quoted\"", 1.5, -2.25, "Somewhere, XX",
                 List.of("locality", "political"), 10, null);
-        String json = NearbySearchJson.write(List.of(new NearbyPlace(p, 12.0)));
+        String json = NearbySearchJson.write(new PlacesAnswer.Local(List.of(p)));
         assertThat(json).doesNotContain("\n\n").doesNotEndWith("\n");
         JsonNode root = Json.MAPPER.readTree(json);
         assertThat(root.get("status").asText()).isEqualTo("OK");
@@ -32,7 +32,7 @@ class NearbySearchJsonTest {
 
     @Test
     void noResultsIsZeroResults() throws Exception {
-        JsonNode root = Json.MAPPER.readTree(NearbySearchJson.write(List.of()));
+        JsonNode root = Json.MAPPER.readTree(NearbySearchJson.write(new PlacesAnswer.Local(List.of())));
         assertThat(root.get("status").asText()).isEqualTo("ZERO_RESULTS");
         assertThat(root.get("results")).isEmpty();
     }

@@ -1,6 +1,5 @@
 package org.herd.node.tcp;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoopGroup;
@@ -8,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
+import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Limits;
 import org.herd.node.service.Busy;
 import org.herd.node.service.ClientService;
@@ -90,7 +90,7 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<ObjectNode> nearby(NearbyQuery query) {
+        public CompletableFuture<PlacesAnswer> nearby(NearbyQuery query) {
             throw new UnsupportedOperationException();
         }
 
@@ -213,8 +213,7 @@ class LineSessionTest {
         EmbeddedChannel ch = connection(32);
         send(ch, "WHATSAT nobody 10 1\nWHATSAT kiwi 10 1\n");
         service.reads.get(0).complete(Optional.empty());
-        ObjectNode places = Json.MAPPER.createObjectNode().put("status", "ZERO_RESULTS");
-        places.putArray("results");
+        PlacesAnswer places = new PlacesAnswer.Local(List.of());
         service.reads.get(1).complete(Optional.of(new ClientService.Nearby(stored(new Command.Iamat("kiwi",
                 "+1+1", 1, 1, "1", new java.math.BigDecimal("1"))), places)));
         List<String> lines = replies(ch);
