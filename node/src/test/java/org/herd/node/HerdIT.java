@@ -3,6 +3,7 @@ package org.herd.node;
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
 import org.herd.node.ops.PlacesSeeder;
+import org.herd.node.replica.ReplicaDirectories;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Geo;
@@ -262,7 +263,7 @@ class HerdIT {
             }
         }
         herd.stop("Holiday");
-        deleteRecursively(herd.stateDir("Holiday"));
+        ReplicaDirectories.deleteRecursively(herd.stateDir("Holiday"));
         assertThat(herd.stateDir("Holiday")).doesNotExist();
         herd.start("Holiday");
         try (LineClient c = herd.client("Holiday")) {
@@ -336,14 +337,5 @@ class HerdIT {
             }
         }
         return found;
-    }
-
-    static void deleteRecursively(Path p) throws java.io.IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        }
     }
 }
