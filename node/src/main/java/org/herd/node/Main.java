@@ -33,7 +33,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                // a bad setting or argument: the message says which and what it must be
+                cmd.getErr().println("herd: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        }).execute(args));
     }
 
     @Command(name = "node", description = "Run one node until it is stopped (SIGTERM or Ctrl-C).")
