@@ -4,9 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import org.herd.stream.Json;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A complete HTTP response: status, content type, body, and for 503 the seconds after which a
@@ -44,13 +42,7 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
 
     /** {@code {"error": {"status": 400, "message": "...", "details": [...]}}}: every error looks like this. */
     public static HttpReply error(HttpResponseStatus status, String message, List<String> details) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("status", status.code());
-        e.put("message", message);
-        if (details != null && !details.isEmpty()) {
-            e.put("details", details);
-        }
-        return json(status, Map.of("error", e));
+        return json(status, new Bodies.ErrorBody(new Bodies.Error(status.code(), message, details)));
     }
 
     public static HttpReply error(HttpResponseStatus status, String message) {

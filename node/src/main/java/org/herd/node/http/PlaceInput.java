@@ -1,15 +1,9 @@
 package org.herd.node.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.herd.stream.Place;
 import org.herd.stream.PlaceRules;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,61 +23,12 @@ final class PlaceInput {
     private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final List<String> FIELDS = List.of("id", "name", "lat", "lng", "vicinity", "types", "prominence", "url");
 
-    /** Longest number accepted in a body, in characters (a client time needs about 21). */
-    static final int MAX_NUMBER_CHARS = 64;
-    /** Largest power of ten a number in a body may carry: doubles end at 1e308. */
-    static final int MAX_EXPONENT = 400;
-    static final int MAX_DEPTH = 32;
-
-    /**
-     * Reads decimals exactly, so a numeric client time keeps all of its digits; numbers and
-     * nesting are bounded while parsing (StreamReadConstraints), and exponents after, before any
-     * number is expanded: {@code 1e300000000} is 11 characters and 300 million digits.
-     */
-    private static final ObjectMapper BODY = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNumberLength(MAX_NUMBER_CHARS).maxNestingDepth(MAX_DEPTH).build())
-            .build())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
     private PlaceInput() {
-    }
-
-    static JsonNode parseBody(String body) {
-        JsonNode node;
-        try {
-            node = BODY.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new PublicApi.BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || node.isMissingNode()) {
-            throw new PublicApi.BadRequest("the body is empty; it must be JSON");
-        }
-        requireBoundedNumbers(node);
-        return node;
-    }
-
-    /** Rejects any number whose exponent is out of range, wherever it is in the body. */
-    private static void requireBoundedNumbers(JsonNode node) {
-        if (node.isBigDecimal()) {
-            BigDecimal d = node.decimalValue();
-            // the value is unscaled * 10^-scale; its magnitude is about 10^(precision - scale)
-            long magnitude = (long) d.precision() - d.scale();
-            if (Math.abs((long) d.scale()) > MAX_EXPONENT || Math.abs(magnitude) > MAX_EXPONENT) {
-                throw new PublicApi.BadRequest("a number in the body is out of range: exponents are limited to "
-                        + MAX_EXPONENT);
-            }
-        } else if (node.isContainerNode()) {
-            for (JsonNode child : node) {
-                requireBoundedNumbers(child);
-            }
-        }
     }
 
     /** Parses a body of one place or an array of places; {@code pathId}, if given, is the id in the URL. */
     static List<Place> parseBatch(String body, String pathId) {
-        JsonNode root = parseBody(body);
+        JsonNode root = JsonBody.parse(body);
         List<JsonNode> items = new ArrayList<>();
         if (root.isArray() && pathId == null) {
             root.forEach(items::add);
@@ -118,15 +63,6 @@ final class PlaceInput {
         if (!PlaceRules.isValidId(id)) {
             throw new PublicApi.BadRequest("invalid place id: 1 to " + PlaceRules.MAX_ID_LENGTH
                     + " characters, no white space or control characters");
-        }
-    }
-
-    static void rejectUnknownFields(JsonNode node, List<String> known) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!known.contains(f)) {
-                throw new PublicApi.BadRequest("unknown field \"" + f + "\"; the fields are " + known);
-            }
         }
     }
 

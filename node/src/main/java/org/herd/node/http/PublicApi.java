@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -158,18 +157,18 @@ public final class PublicApi {
 
     static HttpReply health(boolean up) {
         return HttpReply.json(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("status", up ? "UP" : "STARTING"));
+                new Bodies.Health(up ? "UP" : "STARTING"));
     }
 
     // --- locations -----------------------------------------------------------------------------
 
     private CompletableFuture<HttpReply> postLocation(FullHttpRequest req) {
         Instant receivedAt = clock.instant();
-        JsonNode body = PlaceInput.parseBody(req.content().toString(StandardCharsets.UTF_8));
+        JsonNode body = JsonBody.parse(req.content().toString(StandardCharsets.UTF_8));
         if (!body.isObject()) {
             throw new BadRequest("the body must be a JSON object: {\"client\", \"location\", \"time\"}");
         }
-        PlaceInput.rejectUnknownFields(body, List.of("client", "location", "time"));
+        JsonBody.rejectUnknownFields(body, List.of("client", "location", "time"));
         String client = text(body, "client");
         String location = text(body, "location");
         String time = body.path("time").isNumber() ? body.get("time").decimalValue().toPlainString() : text(body, "time");
@@ -179,13 +178,13 @@ public final class PublicApi {
         }
         return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
                 ? failed(e, "the update could not be made durable in time; it may or may not be applied; retrying is safe")
-                : HttpReply.json(HttpResponseStatus.OK, locationJson(loc)));
+                : HttpReply.json(HttpResponseStatus.OK, Bodies.LocationBody.of(loc)));
     }
 
     private CompletableFuture<HttpReply> getLocation(String client) {
         requireClientId(client);
         return service.location(client).thenApply(found -> found
-                .map(l -> HttpReply.json(HttpResponseStatus.OK, locationJson(l)))
+                .map(l -> HttpReply.json(HttpResponseStatus.OK, Bodies.LocationBody.of(l)))
                 .orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
     }
 
@@ -200,24 +199,12 @@ public final class PublicApi {
         }
         return service.whatsat(whatsat).thenApply(found -> found.map(n -> {
             ObjectNode out = Json.MAPPER.createObjectNode();
-            out.set("location", Json.MAPPER.valueToTree(locationJson(n.location())));
+            out.set("location", Json.MAPPER.valueToTree(Bodies.LocationBody.of(n.location())));
             out.setAll(NearbySearchJson.response(n.places()));
             return HttpReply.json(HttpResponseStatus.OK, out);
         }).orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
     }
 
-    static Map<String, Object> locationJson(Location l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("client", l.client());
-        m.put("location", l.location());
-        m.put("lat", l.lat());
-        m.put("lng", l.lng());
-        m.put("time", l.clientTime());
-        m.put("node", l.node());
-        m.put("skew", l.at().split(" ")[2]);
-        m.put("at", l.at());
-        return m;
-    }
 
     // --- Places API drop-in ----------------------------------------------------------------------
 
@@ -242,7 +229,7 @@ public final class PublicApi {
         List<Place> batch = PlaceInput.parseBatch(req.content().toString(StandardCharsets.UTF_8), null);
         return service.putPlaces(batch).handle((stored, e) -> e != null
                 ? failed(e, "the places could not be made durable in time; some may be applied; retrying is safe")
-                : HttpReply.json(HttpResponseStatus.CREATED, Map.of("places",
+                : HttpReply.json(HttpResponseStatus.CREATED, new Bodies.PlacesBody(
                 stored.stream().map(NearbySearchJson::place).toList())));
     }
 

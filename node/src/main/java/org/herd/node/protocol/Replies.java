@@ -17,6 +17,12 @@ public final class Replies {
                 + iamat.location() + " " + iamat.time();
     }
 
+    /** The skew field of an AT line made by {@link #at}. */
+    public static String skewOf(String atLine) {
+        int node = atLine.indexOf(' ', 3);
+        return atLine.substring(node + 1, atLine.indexOf(' ', node + 1));
+    }
+
     static String skew(Instant receivedAt, BigDecimal clientTime) {
         BigDecimal received = BigDecimal.valueOf(receivedAt.getEpochSecond()).add(BigDecimal.valueOf(receivedAt.getNano(), 9));
         BigDecimal diff = received.subtract(clientTime).setScale(9, java.math.RoundingMode.HALF_EVEN);

@@ -20,8 +20,9 @@ class RepliesTest {
     })
     void skewIsReceiveTimeMinusClientTimeWithNineDecimals(long seconds, int nanos, String clientTime, String skew) {
         Command.Iamat iamat = (Command.Iamat) LineParser.parse("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 " + clientTime);
-        assertThat(Replies.at("Alford", Instant.ofEpochSecond(seconds, nanos), iamat))
-                .isEqualTo("AT Alford " + skew + " kiwi.cs.ucla.edu +34.068930-118.445127 " + clientTime);
+        String at = Replies.at("Alford", Instant.ofEpochSecond(seconds, nanos), iamat);
+        assertThat(at).isEqualTo("AT Alford " + skew + " kiwi.cs.ucla.edu +34.068930-118.445127 " + clientTime);
+        assertThat(Replies.skewOf(at)).isEqualTo(skew);
     }
 
     @org.junit.jupiter.api.Test
