@@ -71,7 +71,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,propagation,whatsat,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,propagation,whatsat,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -134,6 +134,10 @@ public final class HerdBench implements Callable<Integer> {
             if (!sizes.isEmpty()) {
                 warmUp(false); // the restarted nodes, before the phases after this one
             }
+        }
+        if (phases.contains("iamat-latency")) {
+            settle();
+            iamatLatency(2000);
         }
         if (phases.contains("propagation")) {
             settle();
@@ -251,8 +255,8 @@ public final class HerdBench implements Callable<Integer> {
         return m.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Kafka's own producer throughput for the same records, to a topic of the same shape. */
-    private double baselineProducer() throws Exception {
+    /** The baselines' topic, of the same shape as the herd's, created if missing. */
+    private String baselineTopic() throws Exception {
         String topic = "herd.bench.baseline";
         try (Admin admin = Admin.create(config.kafkaClientSettings())) {
             try {
@@ -264,6 +268,12 @@ public final class HerdBench implements Callable<Integer> {
                 }
             }
         }
+        return topic;
+    }
+
+    /** Kafka's own producer throughput for the same records, to a topic of the same shape. */
+    private double baselineProducer() throws Exception {
+        String topic = baselineTopic();
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -425,10 +435,11 @@ public final class HerdBench implements Callable<Integer> {
 
     /** Kafka's own end-to-end latency: produce (acks=all) then consume, one record at a time. */
     private Histogram kafkaEndToEnd(int samples) throws Exception {
-        String topic = "herd.bench.baseline";
+        String topic = baselineTopic();
         Map<String, Object> pp = new HashMap<>(config.kafkaClientSettings());
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Map<String, Object> cp = new HashMap<>(config.kafkaClientSettings());
         cp.put("enable.auto.commit", false);
         cp.put("fetch.max.wait.ms", 100);
@@ -439,7 +450,7 @@ public final class HerdBench implements Callable<Integer> {
             c.assign(List.of(tp));
             c.seekToEnd(List.of(tp));
             c.position(tp);
-            for (int i = 0; i < samples; i++) {
+            for (int i = -samples / 4; i < samples; i++) { // the first quarter warms the clients, unmeasured
                 long t0 = System.nanoTime();
                 p.send(new ProducerRecord<>(topic, 0, "e2e", Json.encode(location("e2e", i, "Alford")))).get();
                 boolean seen = false;
@@ -448,12 +459,46 @@ public final class HerdBench implements Callable<Integer> {
                         seen = true;
                     }
                 }
-                h.recordValue((System.nanoTime() - t0) / 1000);
+                if (i >= 0) {
+                    h.recordValue((System.nanoTime() - t0) / 1000);
+                }
             }
         }
         results.put("kafkaEndToEndMs", latencyMap(h));
         System.out.printf("Kafka end-to-end: %s ms%n", pcts(h));
         return h;
+    }
+
+    /**
+     * One client sending IAMATs one at a time on one connection to an idle herd, against Kafka's
+     * own floor in the same minute: a producer ({@code acks=all}, idempotent, {@code linger.ms=0})
+     * and a consumer that sees each record, one at a time.
+     */
+    private void iamatLatency(int samples) throws Exception {
+        String node = nodes.get(0);
+        Histogram first = new Histogram(3);
+        Histogram herd = new Histogram(3);
+        try (LineConn c = new LineConn(config.tcpPort(node))) {
+            for (int i = -samples / 4; i < samples; i++) { // the first quarter warms the path, shown apart
+                long t0 = System.nanoTime();
+                String at = c.ask("IAMAT one-" + RUN + " +1.000000+1.000000 " + (2_000_000_000L + i + samples));
+                if (!at.startsWith("AT ")) {
+                    throw new IllegalStateException("not acknowledged: " + at);
+                }
+                (i < 0 ? first : herd).recordValue((System.nanoTime() - t0) / 1000);
+            }
+        }
+        if (warmupSeconds <= 0) {
+            // run right after scripts/herd up: what the first client meets
+            row("one client's first " + samples / 4 + " IAMATs to a herd just started: p50 / p99 / max (ms)",
+                    pcts(first), "", "");
+        }
+        Histogram kafka = kafkaEndToEnd(samples);
+        results.put("iamatRoundTripMs", latencyMap(herd));
+        row("one client's IAMAT round trip, one at a time: p50 / p99 / max (ms)", pcts(herd),
+                pcts(kafka) + " (produce acks=all and consume, one at a time)",
+                String.format("p50 %.2fx, p99 %.2fx", (double) herd.getValueAtPercentile(50) / kafka.getValueAtPercentile(50),
+                        (double) herd.getValueAtPercentile(99) / kafka.getValueAtPercentile(99)));
     }
 
     /** An IAMAT at one node, then a WHATSAT at each other node: time from the AT to each answer showing it. */

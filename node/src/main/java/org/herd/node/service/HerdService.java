@@ -91,9 +91,13 @@ public final class HerdService implements ClientService {
                 Replies.at(node, receivedAt, cmd));
         long start = System.nanoTime();
         long[] durableAt = new long[1];
+        // the durable time is taken before the wait for the applied offset starts (a dependent
+        // registered beside it could run after it: CompletableFuture runs dependents last-first)
         CompletableFuture<RecordMetadata> published = publisher.publish(topics.locations(), cmd.client(),
-                Json.encode(location));
-        published.thenRun(() -> durableAt[0] = System.nanoTime());
+                Json.encode(location)).thenApply(meta -> {
+                    durableAt[0] = System.nanoTime();
+                    return meta;
+                });
         CompletableFuture<Location> done = awaitApplied(published, Replica::locationsApplied)
                 // continue on the caller's executor: the applied-offset waiters complete on the Streams thread
                 .thenApplyAsync(v -> {
