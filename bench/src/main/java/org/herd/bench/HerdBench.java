@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -71,7 +72,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,propagation,whatsat,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,propagation,whatsat,redis,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -110,7 +111,7 @@ public final class HerdBench implements Callable<Integer> {
         List<String> processes = new ArrayList<>(nodes);
         processes.add("broker");
         cpu = new CpuMeter(Path.of("run", "pids"), processes);
-        table.append("| measure | herd | Kafka baseline | ratio |\n|---|---|---|---|\n");
+        table.append("| measure | herd | baseline (Kafka, Redis) | ratio |\n|---|---|---|---|\n");
         ensureKnownClients();
         warmUp(!noBaseline);
 
@@ -150,6 +151,9 @@ public final class HerdBench implements Callable<Integer> {
         }
         if (phases.contains("whatsat")) {
             whatsat();
+        }
+        if (phases.contains("redis")) {
+            redis();
         }
         if (phases.contains("rebuild")) {
             settle();
@@ -573,6 +577,44 @@ public final class HerdBench implements Callable<Integer> {
                             + ": node / broker / load generator (µs)",
                     perQuery.getOrDefault(nodes.get(0), 0L) + " / " + perQuery.getOrDefault("broker", 0L) + " / "
                             + perQuery.getOrDefault("bench", 0L), "", "");
+        }
+    }
+
+    /**
+     * Redis GEO over the same places and known clients, the same offered rate and connections as
+     * the WHATSAT phase: GEOPOS + GEOSEARCH (what a WHATSAT needs), GEOSEARCH alone, and
+     * GEOPOS + GEOSEARCH as fast as it goes. Skipped, with a row saying so, without redis-server.
+     */
+    private void redis() throws Exception {
+        Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of());
+        if (started.isEmpty()) {
+            row("Redis GEO baseline", "skipped: redis-server is not installed (Debian: apt-get install redis-server)", "", "");
+            return;
+        }
+        try (RedisBaseline redis = started.get()) {
+            List<org.herd.stream.Place> places = org.herd.node.ops.PlacesSeeder.read(
+                    Path.of(config.get(Settings.PLACES_DATASET)), p -> true);
+            redis.load(places, knownClients, 7);
+            redis.closedLoop(Math.max(2, warmupSeconds / 2), 16, knownClients, true); // warm-up, not measured
+            Object herdCpu = results.get("whatsatAt" + whatsatRate + "CpuMicrosPerQuery");
+            Long nodeCpu = herdCpu instanceof Map<?, ?> m ? (Long) m.get(nodes.get(0)) : null;
+            for (boolean geopos : new boolean[] {true, false}) {
+                RedisBaseline.Result r = redis.openLoop(whatsatRate, seconds, 16, knownClients, geopos);
+                String what = geopos ? "GEOPOS + GEOSEARCH 10 km / 5" : "GEOSEARCH 10 km / 5";
+                results.put("redis" + (geopos ? "GeoposGeosearch" : "Geosearch") + "At" + whatsatRate,
+                        Map.of("perSecond", Math.round(r.queries() / r.seconds()), "latencyMs", latencyMap(r.latency()),
+                                "cpuMicrosPerQuery", r.cpuMicrosPerQuery()));
+                row("Redis " + what + " at " + whatsatRate + "/s offered (16 connections): achieved/s, p50 / p99 / max (ms); CPU µs per query",
+                        nodeCpu == null ? "" : "node " + nodeCpu + " µs per WHATSAT",
+                        fmt(r.queries() / r.seconds()) + "; " + pcts(r.latency()) + "; " + r.cpuMicrosPerQuery() + " µs",
+                        nodeCpu == null || r.cpuMicrosPerQuery() == 0 ? ""
+                                : String.format("CPU %.1fx", (double) nodeCpu / r.cpuMicrosPerQuery()));
+            }
+            RedisBaseline.Result max = redis.closedLoop(seconds, 16, knownClients, true);
+            results.put("redisGeoposGeosearchMax", Map.of("perSecond", Math.round(max.queries() / max.seconds()),
+                    "cpuMicrosPerQuery", max.cpuMicrosPerQuery()));
+            row("Redis GEOPOS + GEOSEARCH as fast as it goes (16 connections): queries/s, p50 / p99 (ms); CPU µs per query",
+                    "", fmt(max.queries() / max.seconds()) + "; " + pcts(max.latency()) + "; " + max.cpuMicrosPerQuery() + " µs", "");
         }
     }
 
