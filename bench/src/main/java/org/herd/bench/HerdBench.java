@@ -47,6 +47,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The herd benchmark: drives a running herd (scripts/herd up) over real TCP connections and
@@ -72,7 +73,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,propagation,whatsat,redis,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,whatsat,redis,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -139,6 +140,12 @@ public final class HerdBench implements Callable<Integer> {
         if (phases.contains("iamat-latency")) {
             settle();
             iamatLatency(2000);
+        }
+        if (phases.contains("classic")) {
+            for (int n : List.of(1, 10, 50)) {
+                settle();
+                classicClients(n);
+            }
         }
         if (phases.contains("propagation")) {
             settle();
@@ -503,6 +510,63 @@ public final class HerdBench implements Callable<Integer> {
                 pcts(kafka) + " (produce acks=all and consume, one at a time)",
                 String.format("p50 %.2fx, p99 %.2fx", (double) herd.getValueAtPercentile(50) / kafka.getValueAtPercentile(50),
                         (double) herd.getValueAtPercentile(99) / kafka.getValueAtPercentile(99)));
+    }
+
+    /**
+     * The classic client: it opens a connection, sends one IAMAT, half-closes, reads the reply to
+     * the end and closes; {@code n} of them at once, each at a node of its own in turn (spread
+     * over the herd), each sending its next as soon as it has its answer.
+     */
+    private void classicClients(int n) throws Exception {
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        AtomicLong done = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            int port = config.tcpPort(running.get(t % running.size()));
+            String client = "classic-" + RUN + "-" + n + "-" + t;
+            Thread th = new Thread(() -> {
+                Histogram mine = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+                long i = 0;
+                try {
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                            s.getOutputStream().write(("IAMAT " + client + " +1.000000+1.000000 "
+                                    + (2_000_000_000L + i++) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            s.shutdownOutput();
+                            byte[] reply = s.getInputStream().readAllBytes();
+                            if (reply.length < 3 || reply[0] != 'A' || reply[1] != 'T') {
+                                throw new IllegalStateException("not acknowledged: " + new String(reply));
+                            }
+                        }
+                        mine.recordValue((System.nanoTime() - t0) / 1000);
+                        done.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+                synchronized (latency) {
+                    latency.add(mine);
+                }
+            }, "classic-" + t);
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+        results.put("classic" + n + "PerSecond", Math.round(rate));
+        results.put("classic" + n + "LatencyMs", latencyMap(latency));
+        row("classic clients (a connection per IAMAT, half-close), " + n + " spread over " + running.size()
+                + " node" + (running.size() > 1 ? "s" : "") + ": IAMATs/s; p50 / p99 / max (ms)",
+                fmt(rate) + "; " + pcts(latency), "", "");
     }
 
     /** An IAMAT at one node, then a WHATSAT at each other node: time from the AT to each answer showing it. */
