@@ -47,24 +47,21 @@ public record Setting<T>(String key, String defaultValue, String doc, String typ
 
     /** A positive number of bytes. */
     public static Setting<Long> bytes(String key, long defaultValue, String doc) {
-        return new Setting<>(key, String.valueOf(defaultValue), doc, "bytes, > 0", s -> {
-            long v = Long.parseLong(s);
-            if (v <= 0) {
-                throw new IllegalArgumentException("must be a positive number of bytes");
-            }
-            return v;
-        });
+        return new Setting<>(key, String.valueOf(defaultValue), doc, "bytes, > 0", s -> positive(s, "bytes"));
     }
 
     /** Milliseconds, read as a {@link Duration}. */
     public static Setting<Duration> millis(String key, long defaultValue, String doc) {
-        return new Setting<>(key, String.valueOf(defaultValue), doc, "milliseconds, > 0", s -> {
-            long v = Long.parseLong(s);
-            if (v <= 0) {
-                throw new IllegalArgumentException("must be a positive number of milliseconds");
-            }
-            return Duration.ofMillis(v);
-        });
+        return new Setting<>(key, String.valueOf(defaultValue), doc, "milliseconds, > 0",
+                s -> Duration.ofMillis(positive(s, "milliseconds")));
+    }
+
+    private static long positive(String s, String unit) {
+        long v = Long.parseLong(s);
+        if (v <= 0) {
+            throw new IllegalArgumentException("must be a positive number of " + unit);
+        }
+        return v;
     }
 
     /** Reads {@code value}, naming this key and the rule in the error. */
