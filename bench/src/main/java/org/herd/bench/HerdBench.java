@@ -146,6 +146,10 @@ public final class HerdBench implements Callable<Integer> {
                 settle();
                 classicClients(n);
             }
+            if (!noBaseline) {
+                settle();
+                kafkaFloor(nodes.size(), 2);
+            }
         }
         if (phases.contains("propagation")) {
             settle();
@@ -567,6 +571,47 @@ public final class HerdBench implements Callable<Integer> {
         row("classic clients (a connection per IAMAT, half-close), " + n + " spread over " + running.size()
                 + " node" + (running.size() > 1 ? "s" : "") + ": IAMATs/s; p50 / p99 / max (ms)",
                 fmt(rate) + "; " + pcts(latency), "", "");
+    }
+
+    /**
+     * The plain-Kafka floor for clients spread over a herd ({@link KafkaFloor}): {@code processes}
+     * JVMs at once, each a producer, a consumer of every partition and {@code threads} clients
+     * that wait for their record's ack and then for their own process to have applied it.
+     */
+    private void kafkaFloor(int processes, int threads) throws Exception {
+        String topic = baselineTopic();
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        long startAt = System.currentTimeMillis() + 4000 + TimeUnit.SECONDS.toMillis(Math.max(10, warmupSeconds)); // JVM start, then warm-up
+        List<Process> started = new ArrayList<>();
+        for (int i = 0; i < processes; i++) {
+            started.add(new ProcessBuilder(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    KafkaFloor.class.getName(), config.bootstrapServers(), topic, String.valueOf(threads),
+                    String.valueOf(startAt), String.valueOf(seconds)).redirectErrorStream(true).start());
+        }
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        long count = 0;
+        for (Process p : started) {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            String line = out.lines().filter(l -> l.startsWith("FLOOR ")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("a floor process failed:\n" + out));
+            String[] f = line.split(" ");
+            count += Long.parseLong(f[1]);
+            latency.add(Histogram.decodeFromCompressedByteBuffer(
+                    java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(f[2])), 0));
+        }
+        double rate = count / (double) seconds;
+        results.put("kafkaFloorPerSecond", Math.round(rate));
+        results.put("kafkaFloorLatencyMs", latencyMap(latency));
+        Object classic = results.get("classic10PerSecond");
+        Object classicLatency = results.get("classic10LatencyMs");
+        row("plain-Kafka floor: " + processes + " processes, each a producer, a consumer of every partition and "
+                        + threads + " clients waiting for ack then their own apply: records/s; p50 / p99 / max (ms)",
+                classic == null ? "" : "10 classic clients: " + fmt(((Number) classic).doubleValue()) + "/s",
+                fmt(rate) + "; " + pcts(latency),
+                classic == null ? "" : String.format("rate %.0f%%, p50 %.1fx", 100 * ((Number) classic).doubleValue() / rate,
+                        ((Map<?, ?>) classicLatency).get("p50") instanceof Number n
+                                ? n.doubleValue() / (latency.getValueAtPercentile(50) / 1000.0) : Double.NaN));
     }
 
     /** An IAMAT at one node, then a WHATSAT at each other node: time from the AT to each answer showing it. */
