@@ -16,7 +16,6 @@ import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
 import org.herd.stream.Json;
-import org.herd.stream.Location;
 import org.herd.stream.Place;
 
 import java.io.IOException;

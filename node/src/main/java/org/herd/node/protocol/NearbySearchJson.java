@@ -10,7 +10,6 @@ import org.herd.stream.Json;
 import org.herd.stream.Place;
 
 import java.io.UncheckedIOException;
-import java.util.List;
 
 /**
  * Responses in the shape of the Google Places API (legacy) Nearby Search:
