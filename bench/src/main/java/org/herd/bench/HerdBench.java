@@ -73,7 +73,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,whatsat,redis,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,whatsat,redis,one-core,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -165,6 +165,9 @@ public final class HerdBench implements Callable<Integer> {
         }
         if (phases.contains("redis")) {
             redis();
+        }
+        if (phases.contains("one-core")) {
+            oneCore();
         }
         if (phases.contains("rebuild")) {
             settle();
@@ -724,6 +727,96 @@ public final class HerdBench implements Callable<Integer> {
                     "cpuMicrosPerQuery", max.cpuMicrosPerQuery()));
             row("Redis GEOPOS + GEOSEARCH as fast as it goes (16 connections): queries/s, p50 / p99 (ms); CPU µs per query",
                     "", fmt(max.queries() / max.seconds()) + "; " + pcts(max.latency()) + "; " + max.cpuMicrosPerQuery() + " µs", "");
+        }
+    }
+
+    /**
+     * One node alone (the others stopped) pinned to core 0 with {@code taskset}, the broker and
+     * this load generator on core 1: WHATSAT open-loop at 5,000, 10,000 and 20,000/s; then Redis
+     * pinned to core 0, the same rates, GEOPOS + GEOSEARCH and GEOSEARCH alone.
+     */
+    private void oneCore() throws Exception {
+        if (RedisBaseline.which("taskset").isEmpty() || Runtime.getRuntime().availableProcessors() < 2) {
+            row("one-core phase", "skipped: needs taskset and two cores", "", "");
+            return;
+        }
+        List<String> stopped = nodes.subList(1, nodes.size());
+        for (String n : stopped) {
+            herdScript("stop", n);
+        }
+        running = nodes.subList(0, 1);
+        String node = nodes.get(0);
+        List<Long> pinnedToOne = List.of(pid("broker"), ProcessHandle.current().pid());
+        String all = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
+        int measuredRate = whatsatRate;
+        Map<Integer, Long> nodeCpu = new LinkedHashMap<>();
+        try {
+            taskset("0", pid(node));
+            for (long pid : pinnedToOne) {
+                taskset("1", pid);
+            }
+            for (int rate : List.of(5000, 10000, 20000)) {
+                settle();
+                whatsatRate = rate;
+                Map<String, Long> cpu0 = cpu.snapshot();
+                Load load = whatsatOpenLoop();
+                Map<String, Long> perQuery = cpuPerOp(cpu0, load.ok() + load.errors());
+                nodeCpu.put(rate, perQuery.getOrDefault(node, 0L));
+                results.put("oneCoreWhatsatAt" + rate, Map.of("perSecond", Math.round((load.ok() + load.errors()) / load.seconds()),
+                        "latencyMs", latencyMap(load.latency()), "cpuMicrosPerQuery", perQuery));
+                row("one core: WHATSAT at " + rate + "/s offered, " + node + " alone on core 0: achieved/s; p50 / p99 / max (ms); node / broker µs per query",
+                        fmt((load.ok() + load.errors()) / load.seconds()) + "; " + pcts(load.latency()) + "; "
+                                + perQuery.getOrDefault(node, 0L) + " / " + perQuery.getOrDefault("broker", 0L), "", "");
+            }
+        } finally {
+            whatsatRate = measuredRate;
+            taskset(all, pid(node));
+            for (long pid : pinnedToOne) {
+                taskset(all, pid);
+            }
+            running = nodes;
+            List<Process> starting = new ArrayList<>();
+            for (String n : stopped) {
+                starting.add(new ProcessBuilder("scripts/herd", "start", n).inheritIO().start());
+            }
+            for (Process p : starting) {
+                p.waitFor();
+            }
+        }
+        Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of("taskset", "-c", "0"));
+        if (started.isEmpty()) {
+            row("one core: Redis GEO baseline", "skipped: redis-server is not installed (Debian: apt-get install redis-server)", "", "");
+            return;
+        }
+        try (RedisBaseline redis = started.get()) {
+            redis.load(org.herd.node.ops.PlacesSeeder.read(Path.of(config.get(Settings.PLACES_DATASET)), p -> true),
+                    knownClients, 7);
+            redis.closedLoop(2, 16, knownClients, true); // warm-up, not measured
+            for (int rate : nodeCpu.keySet()) {
+                for (boolean geopos : new boolean[] {true, false}) {
+                    RedisBaseline.Result r = redis.openLoop(rate, seconds, 16, knownClients, geopos);
+                    results.put("oneCoreRedis" + (geopos ? "GeoposGeosearch" : "Geosearch") + "At" + rate,
+                            Map.of("latencyMs", latencyMap(r.latency()), "cpuMicrosPerQuery", r.cpuMicrosPerQuery()));
+                    row("one core: Redis " + (geopos ? "GEOPOS + GEOSEARCH" : "GEOSEARCH") + " at " + rate
+                                    + "/s on core 0: p50 / p99 / max (ms); µs per query",
+                            "node " + nodeCpu.get(rate) + " µs per WHATSAT",
+                            fmt(r.queries() / r.seconds()) + "/s; " + pcts(r.latency()) + "; " + r.cpuMicrosPerQuery(),
+                            r.cpuMicrosPerQuery() == 0 ? "" : String.format("CPU %.1fx", (double) nodeCpu.get(rate) / r.cpuMicrosPerQuery()));
+                }
+            }
+        }
+    }
+
+    private static long pid(String name) throws Exception {
+        return Long.parseLong(Files.readString(Path.of("run", "pids", name + ".pid")).trim());
+    }
+
+    /** Pins every thread of {@code pid} to {@code cpus} (e.g. {@code 0} or {@code 0-1}). */
+    private static void taskset(String cpus, long pid) throws Exception {
+        int rc = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, String.valueOf(pid))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("taskset -a -p -c " + cpus + " " + pid + " exited with " + rc);
         }
     }
 
