@@ -373,11 +373,7 @@ public final class HerdBench implements Callable<Integer> {
      * each further replica costs on this machine.
      */
     private void ingestWithSmallerHerd(int k) throws Exception {
-        List<String> stopped = nodes.subList(k, nodes.size());
-        for (String n : stopped) {
-            herdScript("stop", n);
-        }
-        running = nodes.subList(0, k);
+        List<String> stopped = keepOnly(k);
         try {
             settle();
             IngestRun run = measureIngest(k, "ingestHerdOf" + k, "ingest with a herd of " + k + " node(s)");
@@ -386,14 +382,29 @@ public final class HerdBench implements Callable<Integer> {
                     Double.isNaN(baselineRate) ? "" : String.format("%s; %d", fmt(baselineRate), baselineCpuMicros),
                     Double.isNaN(baselineRate) ? "" : pct(run.load().rate() / baselineRate));
         } finally {
-            running = nodes;
-            List<Process> starting = new ArrayList<>();
-            for (String n : stopped) {
-                starting.add(new ProcessBuilder("scripts/herd", "start", n).inheritIO().start());
-            }
-            for (Process p : starting) {
-                p.waitFor();
-            }
+            restart(stopped);
+        }
+    }
+
+    /** Stops every node but the first {@code k} (then a whole herd); returns the stopped ones. */
+    private List<String> keepOnly(int k) throws Exception {
+        List<String> stopped = nodes.subList(k, nodes.size());
+        for (String n : stopped) {
+            herdScript("stop", n);
+        }
+        running = nodes.subList(0, k);
+        return stopped;
+    }
+
+    /** Starts {@code stopped} again, all at once, and waits until each serves. */
+    private void restart(List<String> stopped) throws Exception {
+        running = nodes;
+        List<Process> starting = new ArrayList<>();
+        for (String n : stopped) {
+            starting.add(new ProcessBuilder("scripts/herd", "start", n).inheritIO().start());
+        }
+        for (Process p : starting) {
+            p.waitFor();
         }
     }
 
@@ -740,11 +751,7 @@ public final class HerdBench implements Callable<Integer> {
             row("one-core phase", "skipped: needs taskset and two cores", "", "");
             return;
         }
-        List<String> stopped = nodes.subList(1, nodes.size());
-        for (String n : stopped) {
-            herdScript("stop", n);
-        }
-        running = nodes.subList(0, 1);
+        List<String> stopped = keepOnly(1);
         String node = nodes.get(0);
         List<Long> pinnedToOne = List.of(pid("broker"), ProcessHandle.current().pid());
         String all = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
@@ -774,14 +781,7 @@ public final class HerdBench implements Callable<Integer> {
             for (long pid : pinnedToOne) {
                 taskset(all, pid);
             }
-            running = nodes;
-            List<Process> starting = new ArrayList<>();
-            for (String n : stopped) {
-                starting.add(new ProcessBuilder("scripts/herd", "start", n).inheritIO().start());
-            }
-            for (Process p : starting) {
-                p.waitFor();
-            }
+            restart(stopped);
         }
         Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of("taskset", "-c", "0"));
         if (started.isEmpty()) {

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,9 +24,7 @@ class HerdTopologyTest {
     @BeforeEach
     void start() {
         state = StoreState.create(TopicNames.DEFAULT);
-        Properties props = HerdTopology.streamsConfig("herd-test", "unused:9092",
-                System.getProperty("java.io.tmpdir") + "/herd-topology-test-" + System.nanoTime(), Map.of());
-        driver = new TopologyTestDriver(HerdTopology.build(TopicNames.DEFAULT, state), props);
+        driver = TestDrivers.herd("herd-topology-test", state);
         locations = driver.createInputTopic(Topics.LOCATIONS, new StringSerializer(), new ByteArraySerializer());
         places = driver.createInputTopic(Topics.PLACES, new StringSerializer(), new ByteArraySerializer());
     }

@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +28,7 @@ class TopicSchemasTest {
     @BeforeEach
     void start() {
         state = StoreState.create(TopicNames.DEFAULT);
-        Properties props = HerdTopology.streamsConfig("herd-schema-test", "unused:9092",
-                System.getProperty("java.io.tmpdir") + "/herd-schema-test-" + System.nanoTime(), Map.of());
-        driver = new TopologyTestDriver(HerdTopology.build(TopicNames.DEFAULT, state), props);
+        driver = TestDrivers.herd("herd-schema-test", state);
     }
 
     @AfterEach

@@ -78,13 +78,13 @@ public final class PlacesSeeder {
     public static int seed(HerdConfig config, String dataset, List<Place> places) {
         String topic = config.topics().places();
         String seeds = config.get(Settings.TOPICS_SEEDS);
+        if (keyPresent(config, seeds, dataset)) {
+            log.info("places topic {} already holds data set {}", topic, dataset);
+            return 0;
+        }
         Map<String, Object> props = bulkProducerSettings(config, "herd-places-seeder");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
-            if (keyPresent(config, seeds, dataset)) {
-                log.info("places topic {} already holds data set {}", topic, dataset);
-                return 0;
-            }
             if (keyPresent(config, topic, Topics.legacySeedMarkerKey(dataset))) {
                 log.info("places topic {} already holds data set {} (marked in the places topic); "
                         + "recording it in {}", topic, dataset, seeds);
