@@ -81,6 +81,9 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "10",
             description = "load before measuring, so that every JVM has compiled its hot paths (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
+    @Option(names = "--ingest-open-rate", defaultValue = "0",
+            description = "IAMATs a second offered open-loop after the ingest phase (default: half the measured ingest rate)")
+    int ingestOpenRate;
     @Option(names = "--no-baseline", description = "skip Kafka's own producer baseline (for profiling the herd alone)")
     boolean noBaseline;
 
@@ -121,9 +124,18 @@ public final class HerdBench implements Callable<Integer> {
             double raw = noBaseline ? Double.NaN : baselineProducer();
             for (int n : ingestNodes != null ? ingestNodes : List.of(1, nodes.size())) {
                 settle();
-                double herd = ingest(n);
+                IngestRun run = ingest(n);
+                double herd = run.load().rate();
                 row("IAMAT ingest, " + n + " node" + (n > 1 ? "s" : "") + " (acknowledged updates/s)",
                         fmt(herd), fmt(raw) + " (raw producer)", pct(herd / raw));
+                if (n == nodes.size()) {
+                    if (!noBaseline) {
+                        settle();
+                        ingestFloor(herd, run.herdCpu());
+                    }
+                    settle();
+                    ingestOpenLoop(ingestOpenRate > 0 ? ingestOpenRate : herd / 2);
+                }
             }
         }
         if (phases.contains("herd-size")) {
@@ -338,12 +350,171 @@ public final class HerdBench implements Callable<Integer> {
     }
 
     /** Measured ingest at the first {@code n} nodes: rate, latency and CPU per acknowledged update. */
-    private double ingest(int n) throws Exception {
+    private IngestRun ingest(int n) throws Exception {
         IngestRun run = measureIngest(n, "ingest" + n + "Nodes", "ingest at " + n + " node(s)");
         row("CPU per acknowledged update at " + n + " node" + (n > 1 ? "s" : "") + ", all herd processes and broker (µs)",
                 String.format("%,d", run.herdCpu()), String.format("%,d (producer and broker, per record)", baselineCpuMicros),
                 baselineCpuMicros > 0 ? String.format("%.1fx", (double) run.herdCpu() / baselineCpuMicros) : "");
-        return run.load().rate();
+        return run;
+    }
+
+    /**
+     * The plain-Kafka ingest floor at the herd's rate: a producer in this JVM ({@code acks=all},
+     * idempotent, {@code linger.ms=0}) paced at {@code rate}, and one {@link PlainReplica} process
+     * per node, each reading every partition into a map. CPU per record of the producer, the
+     * replicas and the broker, against the herd's CPU per update at the same rate.
+     */
+    private void ingestFloor(double rate, long herdCpu) throws Exception {
+        String topic = baselineTopic();
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<Process> replicas = new ArrayList<>();
+        List<java.io.BufferedReader> outs = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes.size(); i++) {
+                Process p = new ProcessBuilder(javaBin, "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                        PlainReplica.class.getName(), config.bootstrapServers(), topic).redirectErrorStream(true).start();
+                replicas.add(p);
+                outs.add(p.inputReader());
+            }
+            for (java.io.BufferedReader r : outs) {
+                String line;
+                while ((line = r.readLine()) != null && !line.equals("READY")) {
+                    System.out.println("  replica: " + line);
+                }
+                if (line == null) {
+                    throw new IllegalStateException("a plain replica ended before it was ready");
+                }
+            }
+            Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            long sent;
+            long cpuNanos;
+            double seconds;
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                pacedSends(p, topic, rate, Math.max(5, warmupSeconds), 0); // warm-up, not measured
+                p.flush();
+                Map<String, Long> cpu0 = cpu.snapshot();
+                long replicas0 = childCpuNanos(replicas);
+                long t0 = System.nanoTime();
+                sent = pacedSends(p, topic, rate, this.seconds, 1_000_000_000L);
+                p.flush();
+                seconds = (System.nanoTime() - t0) / 1e9;
+                // the replicas have read everything once they are idle again; their CPU until then counts
+                awaitIdle(replicas);
+                Map<String, Duration> used = CpuMeter.used(cpu0, cpu.snapshot());
+                cpuNanos = used.getOrDefault("bench", Duration.ZERO).toNanos() + used.getOrDefault("broker", Duration.ZERO).toNanos()
+                        + childCpuNanos(replicas) - replicas0;
+            }
+            for (Process p : replicas) {
+                p.getOutputStream().close(); // the replica's signal to stop
+            }
+            long[] read = new long[1];
+            for (java.io.BufferedReader r : outs) {
+                r.lines().filter(l -> l.startsWith("READ ")).findFirst()
+                        .ifPresent(l -> read[0] += Long.parseLong(l.split(" ")[1]));
+            }
+            long floorCpu = cpuNanos / 1000 / sent;
+            results.put("ingestFloor", Map.of("perSecond", Math.round(sent / seconds), "cpuMicrosPerRecord", floorCpu,
+                    "recordsRead", read[0]));
+            System.out.printf("plain-Kafka ingest floor: %,.0f records/s, %,d read by %d replicas; CPU µs per record %d%n",
+                    sent / seconds, read[0], replicas.size(), floorCpu);
+            row("CPU per update at the herd's ingest rate: herd (all nodes and broker) / plain-Kafka floor (a producer, "
+                            + replicas.size() + " plain consumers of every partition into a map, broker) (µs)",
+                    String.format("%,d at %s/s", herdCpu, fmt(rate)), String.format("%,d at %s/s", floorCpu, fmt(sent / seconds)),
+                    String.format("%.2fx", (double) herdCpu / floorCpu));
+        } finally {
+            for (Process p : replicas) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Sends records like the herd's at {@code rate} a second for {@code secs}; returns how many were sent. */
+    private static long pacedSends(KafkaProducer<String, byte[]> p, String topic, double rate, int secs, long first) {
+        long interval = (long) (1e9 / rate);
+        long t0 = System.nanoTime();
+        long end = t0 + TimeUnit.SECONDS.toNanos(secs);
+        long next = t0;
+        long i = 0;
+        while (next < end) {
+            long now = System.nanoTime();
+            if (next > now) {
+                java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+            }
+            String client = "floor-" + ((first + i) % 160_000);
+            p.send(new ProducerRecord<>(topic, client, Json.encode(location(client, first + i, "Alford"))));
+            i++;
+            next += interval;
+        }
+        return i;
+    }
+
+    private static long childCpuNanos(List<Process> ps) {
+        return ps.stream().mapToLong(p -> p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
+
+    /** Waits (up to 30 s) until the processes use under 5% of a core together: they have read what was sent. */
+    private static void awaitIdle(List<Process> ps) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            long before = childCpuNanos(ps);
+            Thread.sleep(200); // sampling their CPU use
+            if (childCpuNanos(ps) - before < 10_000_000L) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * IAMATs open-loop at {@code rate} (by default half the herd's measured ingest rate), spread
+     * over the nodes: the latency a producer sees when the herd is busy but not saturated
+     * (target: p99 under 20 ms at half the maximum).
+     */
+    private void ingestOpenLoop(double rate) throws Exception {
+        int perNode = (int) Math.max(1, rate / nodes.size());
+        Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+        long[] okErrors = new long[2];
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        double[] secs = new double[1];
+        for (int k = 0; k < nodes.size(); k++) {
+            int port = config.tcpPort(nodes.get(k));
+            int node = k;
+            Thread t = new Thread(() -> {
+                try {
+                    OpenLoopDriver.Result r = OpenLoopDriver.run(port, 4, perNode, seconds, false,
+                            i -> "IAMAT half-" + RUN + "-" + node + "-" + (i % 5000) + " +34.068930-118.445127 " + (1_950_000_000L + i) + ".5");
+                    synchronized (all) {
+                        all.add(r.latency());
+                        okErrors[0] += r.ok();
+                        okErrors[1] += r.errors();
+                        secs[0] = Math.max(secs[0], r.seconds());
+                    }
+                } catch (Exception e) {
+                    failed.add(e);
+                }
+            }, "half-rate-" + k);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failed.isEmpty()) {
+            throw failed.get(0);
+        }
+        double achieved = okErrors[0] / secs[0];
+        results.put("ingestOpenLoop", Map.of("offeredPerSecond", perNode * nodes.size(), "perSecond", Math.round(achieved),
+                "errors", okErrors[1], "latencyMs", latencyMap(all)));
+        System.out.printf("ingest open-loop: %,.0f AT/s (%d errors), latency %s ms%n", achieved, okErrors[1], pcts(all));
+        row("IAMAT open-loop" + (ingestOpenRate > 0 ? "" : " at half the measured ingest rate") + " (" + fmt(perNode * nodes.size()) + "/s offered over "
+                        + nodes.size() + " nodes): achieved/s; p50 / p99 / max (ms)",
+                fmt(achieved) + "; " + pcts(all), "", all.getValueAtPercentile(99) < 20_000 ? "p99 < 20 ms" : "p99 >= 20 ms");
     }
 
     /** One measured ingest run and the CPU each process spent per acknowledged update. */
@@ -739,6 +910,41 @@ public final class HerdBench implements Callable<Integer> {
             row("Redis GEOPOS + GEOSEARCH as fast as it goes (16 connections): queries/s, p50 / p99 (ms); CPU µs per query",
                     "", fmt(max.queries() / max.seconds()) + "; " + pcts(max.latency()) + "; " + max.cpuMicrosPerQuery() + " µs", "");
         }
+        redisGeoadd();
+    }
+
+    /**
+     * Redis {@code GEOADD} with its append-only file, {@code appendfsync always} (every write on
+     * disk before the reply, as the herd's acknowledgement means it is in Kafka) and
+     * {@code everysec}, written as the herd's ingest phase writes (the same connections and
+     * window), beside the herd's ingest at all nodes when that phase ran.
+     */
+    private void redisGeoadd() throws Exception {
+        Object herdRate = results.get("ingest" + nodes.size() + "NodesPerSecond");
+        Object herdCpu = results.get("ingest" + nodes.size() + "NodesCpuMicrosPerUpdate");
+        long herdMicros = herdCpu instanceof Map<?, ?> m ? m.entrySet().stream().filter(e -> !e.getKey().equals("bench"))
+                .mapToLong(e -> ((Number) e.getValue()).longValue()).sum() : 0;
+        for (String fsync : List.of("always", "everysec")) {
+            Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis-aof"), List.of(),
+                    List.of("--appendonly", "yes", "--appendfsync", fsync));
+            if (started.isEmpty()) {
+                return;
+            }
+            try (RedisBaseline redis = started.get()) {
+                redis.geoadd(Math.max(2, warmupSeconds / 2), connections, window); // warm-up, not measured
+                RedisBaseline.Result r = redis.geoadd(seconds, connections, window);
+                double rate = r.queries() / r.seconds();
+                results.put("redisGeoadd" + fsync, Map.of("perSecond", Math.round(rate), "latencyMs", latencyMap(r.latency()),
+                        "cpuMicrosPerUpdate", r.cpuMicrosPerQuery()));
+                row("Redis GEOADD, appendfsync " + fsync + ", " + connections + " connections x " + window
+                                + " pipelined: updates/s; p50 / p99 / max (ms); CPU µs per update",
+                        herdRate == null ? "" : "herd of " + nodes.size() + ": " + fmt(((Number) herdRate).doubleValue()) + "/s; "
+                                + herdMicros + " µs",
+                        fmt(rate) + "; " + pcts(r.latency()) + "; " + r.cpuMicrosPerQuery() + " µs",
+                        herdRate == null ? "" : String.format("rate %s, CPU %.0fx", pct(((Number) herdRate).doubleValue() / rate),
+                                (double) herdMicros / Math.max(1, r.cpuMicrosPerQuery())));
+            }
+        }
     }
 
     /**
@@ -823,7 +1029,7 @@ public final class HerdBench implements Callable<Integer> {
     /** WHATSATs for random known clients at {@code whatsatRate} over 16 connections, from one thread. */
     private Load whatsatOpenLoop() throws Exception {
         SplittableRandom random = new SplittableRandom(7);
-        OpenLoopDriver.Result r = OpenLoopDriver.run(config.tcpPort(nodes.get(0)), 16, whatsatRate, seconds,
+        OpenLoopDriver.Result r = OpenLoopDriver.run(config.tcpPort(nodes.get(0)), 16, whatsatRate, seconds, true,
                 i -> "WHATSAT load-" + random.nextInt(knownClients) + ".example 10 5");
         if (r.late() > 0) {
             System.out.printf("(the load generator sent %,d queries more than 1 ms late)%n", r.late());

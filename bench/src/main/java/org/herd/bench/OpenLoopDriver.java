@@ -42,6 +42,9 @@ final class OpenLoopDriver {
         Conn(SocketChannel ch) {
             this.ch = ch;
         }
+
+        /** Replies are one line each: no body follows an AT line. */
+        boolean lineReplies;
     }
 
     private OpenLoopDriver() {
@@ -49,10 +52,11 @@ final class OpenLoopDriver {
 
     /**
      * Sends {@code command.apply(i)} at {@code ratePerSecond} for {@code seconds}, then waits up to
-     * 30 s for the last replies. Each command's reply is an AT line followed by a body ending in an
-     * empty line, or a single line otherwise ({@code ?}, {@code ERROR}).
+     * 30 s for the last replies. With {@code bodies} (WHATSAT) a reply is an AT line followed by a
+     * body ending in an empty line, or a single line otherwise ({@code ?}, {@code ERROR}); without
+     * (IAMAT), every reply is one line, ok when it is an AT line.
      */
-    static Result run(int port, int connections, int ratePerSecond, int seconds, IntFunction<String> command)
+    static Result run(int port, int connections, int ratePerSecond, int seconds, boolean bodies, IntFunction<String> command)
             throws IOException {
         Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
         List<Conn> conns = new ArrayList<>();
@@ -62,6 +66,7 @@ final class OpenLoopDriver {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.configureBlocking(false);
                 Conn c = new Conn(ch);
+                c.lineReplies = !bodies;
                 c.key = ch.register(selector, SelectionKey.OP_READ, c);
                 conns.add(c);
             }
@@ -155,7 +160,9 @@ final class OpenLoopDriver {
             if (b == '\n') {
                 c.lineStart = true;
                 if (!c.inBody) {
-                    if (c.firstLineOk) {
+                    if (c.lineReplies) {
+                        replies += done(c, latency, counts, c.firstLineOk);
+                    } else if (c.firstLineOk) {
                         c.inBody = true; // an AT line: its body follows
                     } else {
                         replies += done(c, latency, counts, false);

@@ -39,14 +39,28 @@ final class RedisBaseline implements AutoCloseable {
 
     /** Starts {@code redis-server} from the PATH on {@code port}; empty where it is not installed. */
     static Optional<RedisBaseline> start(int port, Path dir, List<String> taskset) throws Exception {
+        return start(port, dir, taskset, List.of("--appendonly", "no"));
+    }
+
+    /**
+     * As {@link #start(int, Path, List)}, with {@code persistence}: for example {@code --appendonly
+     * yes --appendfsync always}. The directory is emptied first.
+     */
+    static Optional<RedisBaseline> start(int port, Path dir, List<String> taskset, List<String> persistence) throws Exception {
         Optional<Path> binary = which("redis-server");
         if (binary.isEmpty()) {
             return Optional.empty();
         }
+        if (Files.isDirectory(dir)) {
+            try (var old = Files.walk(dir)) {
+                old.sorted(java.util.Comparator.reverseOrder()).filter(f -> !f.equals(dir)).forEach(f -> f.toFile().delete());
+            }
+        }
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(taskset);
         cmd.addAll(List.of(binary.get().toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"));
+                "--save", "", "--dir", dir.toString(), "--protected-mode", "no"));
+        cmd.addAll(persistence);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisBaseline r = new RedisBaseline(p, port);
@@ -155,6 +169,56 @@ final class RedisBaseline implements AutoCloseable {
                     latency.add(mine);
                 }
             }, "redis-load-" + c);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long cpu = cpuNanos() - cpu0;
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Result(done.get(), secs, latency, done.get() == 0 ? 0 : cpu / 1000 / done.get());
+    }
+
+    /**
+     * Writes as the herd's ingest phase does: {@code connections} connections, each sending
+     * {@code GEOADD clients <lng> <lat> <member>} pipelined {@code window} at a time (one
+     * round trip per window), for {@code seconds}; latency per command from the window's send.
+     */
+    Result geoadd(int seconds, int connections, int window) throws Exception {
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        AtomicLong done = new AtomicLong();
+        long cpu0 = cpuNanos();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            int conn = c;
+            Thread t = new Thread(() -> {
+                Histogram mine = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+                try (Jedis j = connect()) {
+                    long i = 0;
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        Pipeline p = j.pipelined();
+                        for (int k = 0; k < window; k++, i++) {
+                            double lat = (i * 7 % 1600) / 10.0 - 80;
+                            double lng = (i * 13 % 3400) / 10.0 - 170;
+                            p.sendCommand(Protocol.Command.GEOADD, "clients", String.valueOf(lng), String.valueOf(lat),
+                                    "ingest-" + conn + "-" + (i % 5000));
+                        }
+                        p.sync();
+                        long us = (System.nanoTime() - t0) / 1000;
+                        for (int k = 0; k < window; k++) {
+                            mine.recordValue(us);
+                        }
+                        done.addAndGet(window);
+                    }
+                }
+                synchronized (latency) {
+                    latency.add(mine);
+                }
+            }, "redis-geoadd-" + c);
             threads.add(t);
             t.start();
         }
