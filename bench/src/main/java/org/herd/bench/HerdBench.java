@@ -82,7 +82,8 @@ public final class HerdBench implements Callable<Integer> {
             description = "load before measuring, so that every JVM has compiled its hot paths (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
     @Option(names = "--ingest-open-rate", defaultValue = "0",
-            description = "IAMATs a second offered open-loop after the ingest phase (default: half the measured ingest rate)")
+            description = "IAMATs a second offered open-loop after the ingest phase (default: half the measured ingest rate); "
+                    + "with phase ingest-open, alone at this rate")
     int ingestOpenRate;
     @Option(names = "--no-baseline", description = "skip Kafka's own producer baseline (for profiling the herd alone)")
     boolean noBaseline;
@@ -137,6 +138,10 @@ public final class HerdBench implements Callable<Integer> {
                     ingestOpenLoop(ingestOpenRate > 0 ? ingestOpenRate : herd / 2);
                 }
             }
+        }
+        if (phases.contains("ingest-open") && ingestOpenRate > 0) { // for profiling: not in the default phases
+            settle();
+            ingestOpenLoop(ingestOpenRate);
         }
         if (phases.contains("herd-size")) {
             // largest first: the nodes measured are never ones just restarted (cold JIT)
@@ -482,6 +487,7 @@ public final class HerdBench implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         List<Exception> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
         double[] secs = new double[1];
+        Map<String, Long> cpu0 = cpu.snapshot();
         for (int k = 0; k < nodes.size(); k++) {
             int port = config.tcpPort(nodes.get(k));
             int node = k;
@@ -509,12 +515,15 @@ public final class HerdBench implements Callable<Integer> {
             throw failed.get(0);
         }
         double achieved = okErrors[0] / secs[0];
+        Map<String, Long> perUpdate = cpuPerOp(cpu0, okErrors[0]);
+        long herdCpu = sum(perUpdate) - perUpdate.getOrDefault("bench", 0L);
         results.put("ingestOpenLoop", Map.of("offeredPerSecond", perNode * nodes.size(), "perSecond", Math.round(achieved),
-                "errors", okErrors[1], "latencyMs", latencyMap(all)));
-        System.out.printf("ingest open-loop: %,.0f AT/s (%d errors), latency %s ms%n", achieved, okErrors[1], pcts(all));
+                "errors", okErrors[1], "latencyMs", latencyMap(all), "cpuMicrosPerUpdate", perUpdate));
+        System.out.printf("ingest open-loop: %,.0f AT/s (%d errors), latency %s ms; CPU µs per update %s%n",
+                achieved, okErrors[1], pcts(all), perUpdate);
         row("IAMAT open-loop" + (ingestOpenRate > 0 ? "" : " at half the measured ingest rate") + " (" + fmt(perNode * nodes.size()) + "/s offered over "
-                        + nodes.size() + " nodes): achieved/s; p50 / p99 / max (ms)",
-                fmt(achieved) + "; " + pcts(all), "", all.getValueAtPercentile(99) < 20_000 ? "p99 < 20 ms" : "p99 >= 20 ms");
+                        + nodes.size() + " nodes): achieved/s; p50 / p99 / max (ms); CPU µs per update, herd and broker",
+                fmt(achieved) + "; " + pcts(all) + "; " + herdCpu, "", all.getValueAtPercentile(99) < 20_000 ? "p99 < 20 ms" : "p99 >= 20 ms");
     }
 
     /** One measured ingest run and the CPU each process spent per acknowledged update. */
