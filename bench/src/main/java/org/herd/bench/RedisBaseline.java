@@ -132,43 +132,29 @@ final class RedisBaseline implements AutoCloseable {
         return run(seconds, connections, clients, withGeopos, 0);
     }
 
-    private Result run(int seconds, int connections, int clients, boolean withGeopos, long intervalNanos)
-            throws Exception {
+    /** What one connection does until {@code end} (nanoTime): records each latency in {@code mine}, counts in {@code done}. */
+    private interface ConnectionLoad {
+        void run(int conn, Jedis j, long end, Histogram mine, AtomicLong done);
+    }
+
+    /** Runs {@code load} on {@code connections} connections, one thread each, from {@code start} for {@code seconds}. */
+    private Result measured(String name, int connections, long start, int seconds, ConnectionLoad load) throws Exception {
         Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong done = new AtomicLong();
         long cpu0 = cpuNanos();
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
-            long offset = intervalNanos * c / connections;
-            SplittableRandom random = new SplittableRandom(100 + c);
+            int conn = c;
             Thread t = new Thread(() -> {
                 Histogram mine = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
                 try (Jedis j = connect()) {
-                    long due = start + offset;
-                    while (true) {
-                        long now = System.nanoTime();
-                        if (intervalNanos > 0) {
-                            if (due > now) {
-                                LockSupport.parkNanos(due - now);
-                            }
-                        } else {
-                            due = now;
-                        }
-                        if (due >= end) {
-                            break;
-                        }
-                        query(j, "load-" + random.nextInt(clients) + ".example", random, withGeopos);
-                        mine.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
-                        done.incrementAndGet();
-                        due += intervalNanos;
-                    }
+                    load.run(conn, j, end, mine, done);
                 }
                 synchronized (latency) {
                     latency.add(mine);
                 }
-            }, "redis-load-" + c);
+            }, name + "-" + c);
             threads.add(t);
             t.start();
         }
@@ -180,54 +166,57 @@ final class RedisBaseline implements AutoCloseable {
         return new Result(done.get(), secs, latency, done.get() == 0 ? 0 : cpu / 1000 / done.get());
     }
 
+    private Result run(int seconds, int connections, int clients, boolean withGeopos, long intervalNanos)
+            throws Exception {
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        return measured("redis-load", connections, start, seconds, (c, j, end, mine, done) -> {
+            SplittableRandom random = new SplittableRandom(100 + c);
+            long due = start + intervalNanos * c / connections;
+            while (true) {
+                long now = System.nanoTime();
+                if (intervalNanos > 0) {
+                    if (due > now) {
+                        LockSupport.parkNanos(due - now);
+                    }
+                } else {
+                    due = now;
+                }
+                if (due >= end) {
+                    break;
+                }
+                query(j, "load-" + random.nextInt(clients) + ".example", random, withGeopos);
+                mine.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                done.incrementAndGet();
+                due += intervalNanos;
+            }
+        });
+    }
+
     /**
      * Writes as the herd's ingest phase does: {@code connections} connections, each sending
      * {@code GEOADD clients <lng> <lat> <member>} pipelined {@code window} at a time (one
      * round trip per window), for {@code seconds}; latency per command from the window's send.
      */
     Result geoadd(int seconds, int connections, int window) throws Exception {
-        Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-        AtomicLong done = new AtomicLong();
-        long cpu0 = cpuNanos();
-        long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            int conn = c;
-            Thread t = new Thread(() -> {
-                Histogram mine = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-                try (Jedis j = connect()) {
-                    long i = 0;
-                    while (System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        Pipeline p = j.pipelined();
-                        for (int k = 0; k < window; k++, i++) {
-                            double lat = (i * 7 % 1600) / 10.0 - 80;
-                            double lng = (i * 13 % 3400) / 10.0 - 170;
-                            p.sendCommand(Protocol.Command.GEOADD, "clients", String.valueOf(lng), String.valueOf(lat),
-                                    "ingest-" + conn + "-" + (i % 5000));
-                        }
-                        p.sync();
-                        long us = (System.nanoTime() - t0) / 1000;
-                        for (int k = 0; k < window; k++) {
-                            mine.recordValue(us);
-                        }
-                        done.addAndGet(window);
-                    }
+        return measured("redis-geoadd", connections, System.nanoTime(), seconds, (conn, j, end, mine, done) -> {
+            long i = 0;
+            while (System.nanoTime() < end) {
+                long t0 = System.nanoTime();
+                Pipeline p = j.pipelined();
+                for (int k = 0; k < window; k++, i++) {
+                    double lat = (i * 7 % 1600) / 10.0 - 80;
+                    double lng = (i * 13 % 3400) / 10.0 - 170;
+                    p.sendCommand(Protocol.Command.GEOADD, "clients", String.valueOf(lng), String.valueOf(lat),
+                            "ingest-" + conn + "-" + (i % 5000));
                 }
-                synchronized (latency) {
-                    latency.add(mine);
+                p.sync();
+                long us = (System.nanoTime() - t0) / 1000;
+                for (int k = 0; k < window; k++) {
+                    mine.recordValue(us);
                 }
-            }, "redis-geoadd-" + c);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long cpu = cpuNanos() - cpu0;
-        double secs = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get(), secs, latency, done.get() == 0 ? 0 : cpu / 1000 / done.get());
+                done.addAndGet(window);
+            }
+        });
     }
 
     private static void query(Jedis j, String client, SplittableRandom random, boolean withGeopos) {
