@@ -4,6 +4,7 @@ import org.herd.node.ops.TopicSetup;
 
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
+import org.herd.node.events.FenceDerivation;
 import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
 import org.herd.node.replica.Replay;
@@ -75,6 +76,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private HttpServer http;
     private HttpServer adminHttp;
     private LineServer line;
+    private volatile FenceDerivation derivation;
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -90,7 +92,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         adminProps.put("client.id", "herd-" + name + "-admin");
         this.admin = Admin.create(adminProps);
         this.endOffsets = new EndOffsetsReader(config.kafkaClientSettings(), "herd-" + name + "-offsets",
-                List.of(config.topics().locations(), config.topics().places()), config.get(Settings.READ_FRESHNESS_TIMEOUT));
+                List.of(config.topics().locations(), config.topics().places(), config.topics().fences()),
+                config.get(Settings.READ_FRESHNESS_TIMEOUT));
         Duration writeTimeout = config.get(Settings.WRITE_TIMEOUT);
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
@@ -150,6 +153,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
         serving.exposeMetrics(metrics, config.topics(), workers);
+        derivation = new FenceDerivation(config, name, config.stateDir(name).resolve("derivation"), streamsOverrides);
+        derivation.start();
         line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
                         config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
@@ -206,16 +211,19 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     public Status status() {
         Replica r = replica();
         String replay = serving.replayStatus().state();
-        return r == null ? new Status(name, false, null, null, null, null, null, null, replay)
+        FenceDerivation d = derivation;
+        Derivation shown = d == null ? null : new Derivation(d.state(), d.activeTasks(), d.fences());
+        return r == null ? new Status(name, false, null, null, null, null, null, null, null, replay, shown)
                 : new Status(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
-                r.queries.approximateClientCount(), (long) r.queries.placeCount(), r.applied(), r.barrier.lag(), replay);
+                r.queries.approximateClientCount(), (long) r.queries.placeCount(), (long) r.state.fenceIndex().size(),
+                r.applied(), r.barrier.lag(), replay, shown);
     }
 
     @Override
     public Digest digest() {
         Replica r = replica();
         Replica.Digest d = r.digest();
-        return new Digest(name, d.clients(), d.places(), d.sha256(), r.applied());
+        return new Digest(name, d.clients(), d.places(), d.fences(), d.sha256(), r.applied());
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */
@@ -239,6 +247,9 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         adminIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (derivation != null) {
+            derivation.close();
+        }
         serving.close();
         publisher.close();
         endOffsets.close();

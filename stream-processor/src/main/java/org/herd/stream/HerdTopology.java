@@ -6,16 +6,20 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.state.Stores;
+import org.herd.stream.fence.FenceApplier;
+import org.herd.stream.fence.FenceParser;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The herd's topology: two global stores, so that every node holds a full replica.
+ * The herd's topology: three global stores, so that every node holds a full replica.
  *
  * <pre>
  *   herd.locations --LocationProcessor--> location-store  (newest client time per client)
  *   herd.places    --PlaceProcessor-----> place-store + PlacesIndex
+ *   herd.fences    --FenceApplier-------> fence-store + FenceIndex
  * </pre>
  *
  * Global stores are fed by a consumer that reads every partition (no consumer group, so no
@@ -41,6 +45,14 @@ public final class HerdTopology {
                 topics.places(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("places-source"),
                 () -> new PlaceProcessor(state.placesApplied(), state.placesIndex(), state.placesSkipped()));
+        AtomicBoolean fencesLoaded = new AtomicBoolean();
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(PositionKeepingStore.supplier(Topics.FENCE_STORE, state.fencesApplied()),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
+                topics.fences(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("fences-source"),
+                () -> new FenceApplier(Topics.FENCE_STORE, state.fenceIndex(), new FenceParser(), state.fencesApplied(),
+                        state.fencesSkipped(), fencesLoaded));
         return builder.build();
     }
 

@@ -45,7 +45,7 @@ public final class SkippedRecords {
      * Counts a skipped record and logs it, at most once a second (a producer writing nothing but
      * bad records must not flood the log): the others are summed into the next line.
      */
-    void count(Reason reason, String key) {
+    public void count(Reason reason, String key) {
         counts.get(reason).increment();
         unlogged++;
         long now = System.nanoTime();

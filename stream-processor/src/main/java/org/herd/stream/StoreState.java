@@ -1,27 +1,35 @@
 package org.herd.stream;
 
+import org.herd.stream.fence.FenceIndex;
+
 /**
  * The parts of a node's state that live beside the Kafka Streams stores: how far each topic has
  * been applied, the in-memory places index, and the records each topic's store skipped.
  */
 public record StoreState(AppliedOffsets locationsApplied, AppliedOffsets placesApplied, PlacesIndex placesIndex,
-                         SkippedRecords locationsSkipped, SkippedRecords placesSkipped) {
+                         SkippedRecords locationsSkipped, SkippedRecords placesSkipped,
+                         AppliedOffsets fencesApplied, FenceIndex fenceIndex, SkippedRecords fencesSkipped) {
     public static StoreState create(TopicNames topics) {
         return new StoreState(new AppliedOffsets(topics.locations()), new AppliedOffsets(topics.places()),
-                new PlacesIndex(), new SkippedRecords(topics.locations()), new SkippedRecords(topics.places()));
+                new PlacesIndex(), new SkippedRecords(topics.locations()), new SkippedRecords(topics.places()),
+                new AppliedOffsets(topics.fences()), new FenceIndex(), new SkippedRecords(topics.fences()));
     }
 
     /** The applied positions of {@code topic}, or null if it is not one of the herd's. */
-    AppliedOffsets applied(String topic) {
+    public AppliedOffsets applied(String topic) {
         if (topic.equals(locationsApplied.topic())) {
             return locationsApplied;
         }
-        return topic.equals(placesApplied.topic()) ? placesApplied : null;
+        if (topic.equals(placesApplied.topic())) {
+            return placesApplied;
+        }
+        return topic.equals(fencesApplied.topic()) ? fencesApplied : null;
     }
 
     /** Completes every waiter on either topic exceptionally: the replica stopped, it will not apply more. */
     public void fail(Throwable cause) {
         locationsApplied.fail(cause);
         placesApplied.fail(cause);
+        fencesApplied.fail(cause);
     }
 }

@@ -6,9 +6,14 @@ public final class Topics {
     public static final String LOCATIONS = "herd.locations";
     /** Places and news items keyed by place id; a null value deletes. Compacted. */
     public static final String PLACES = "herd.places";
+    /** Geofences keyed by fence id; a null value deletes. Compacted. */
+    public static final String FENCES = "herd.fences";
+    /** Fence events derived exactly once from the locations, keyed by client id. */
+    public static final String EVENTS = "herd.events";
 
     public static final String LOCATION_STORE = "location-store";
     public static final String PLACE_STORE = "place-store";
+    public static final String FENCE_STORE = "fence-store";
 
     /**
      * Store keys that hold bookkeeping rather than data start with a space: neither a client id

@@ -132,7 +132,8 @@ public final class HerdConfig {
     }
 
     public TopicNames topics() {
-        return new TopicNames(get(Settings.TOPICS_LOCATIONS), get(Settings.TOPICS_PLACES));
+        return new TopicNames(get(Settings.TOPICS_LOCATIONS), get(Settings.TOPICS_PLACES), get(Settings.TOPICS_FENCES),
+                get(Settings.TOPICS_EVENTS));
     }
 
     public List<String> nodes() {

@@ -31,12 +31,22 @@ public final class Settings {
             TopicNames.DEFAULT.places(), "Places and news items, keyed by place id (compacted).");
     public static final Setting<String> TOPICS_SEEDS = Setting.text("topics.seeds", "herd.seeds",
             "The data sets loaded into the places topic, one record per complete load (compacted).");
+    public static final Setting<String> TOPICS_FENCES = Setting.text("topics.fences",
+            TopicNames.DEFAULT.fences(), "Geofences, keyed by fence id (compacted).");
+    public static final Setting<String> TOPICS_EVENTS = Setting.text("topics.events",
+            TopicNames.DEFAULT.events(), "Fence events, keyed by client id, derived exactly once from the locations.");
+    public static final Setting<Duration> TOPICS_EVENTS_RETENTION = Setting.millis("topics.events.retention.ms", 604_800_000L,
+            "How long the events topic keeps events (how far back a subscriber can resume): 7 days.");
     public static final Setting<Integer> TOPICS_PARTITIONS = Setting.count("topics.partitions", 3, 1,
-            "Partitions of the locations and places topics the herd creates.");
+            "Partitions of the locations, places, fences and events topics the herd creates.");
     public static final Setting<Integer> TOPICS_REPLICATION_FACTOR = Setting.count("topics.replication.factor", 1, 1,
             "Replication factor of the topics the herd creates.");
     public static final Setting<Integer> TOPICS_MIN_INSYNC_REPLICAS = Setting.count("topics.min.insync.replicas", 1, 1,
             "min.insync.replicas of the topics the herd creates.");
+
+    // --- Fences and events (docs/fences.md)
+    public static final Setting<String> FENCES_APPLICATION_ID = Setting.text("fences.application.id", "herd-fences",
+            "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
 
     // --- Nodes
     public static final Setting<String> HERD_NODES = Setting.text("herd.nodes", String.join(",", DEFAULT_NODES),
@@ -129,8 +139,10 @@ public final class Settings {
                             "kafka.client.security.protocol=SASL_SSL",
                             "kafka.client.sasl.mechanism=SCRAM-SHA-512")),
             new Section("Topics (created at start if missing; existing topics are left as they are)",
-                    List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_PARTITIONS,
+                    List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
+                            TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
+            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID), List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),
             new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,

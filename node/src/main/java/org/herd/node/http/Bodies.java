@@ -36,4 +36,8 @@ final class Bodies {
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record Error(int status, String message, List<String> details) {
     }
+
+    /** A page of {@code GET /v1/fences}: the fences, and the {@code after} of the next page (null: the last page). */
+    record FencePage(List<ObjectNode> fences, String next) {
+    }
 }

@@ -17,6 +17,8 @@ import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
 import org.herd.stream.Json;
 import org.herd.stream.Place;
+import org.herd.stream.fence.Fence;
+import org.herd.stream.fence.FenceParser;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +45,7 @@ public final class PublicApi {
     private final Clock clock;
     private final Supplier<Boolean> ready;
     private final NodeMetrics metrics;
+    private final FenceParser fenceParser = new FenceParser();
 
     public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics) {
         this.service = service;
@@ -81,7 +84,11 @@ public final class PublicApi {
                 new Route(HttpMethod.POST, "/v1/places", true, c -> postPlaces(c.request())),
                 new Route(HttpMethod.GET, "/v1/places/{id}", true, c -> getPlace(c.vars().get(0))),
                 new Route(HttpMethod.PUT, "/v1/places/{id}", true, c -> putPlace(c.vars().get(0), c.request())),
-                new Route(HttpMethod.DELETE, "/v1/places/{id}", true, c -> deletePlace(c.vars().get(0))));
+                new Route(HttpMethod.DELETE, "/v1/places/{id}", true, c -> deletePlace(c.vars().get(0))),
+                new Route(HttpMethod.GET, "/v1/fences", true, c -> listFences(c.query())),
+                new Route(HttpMethod.PUT, "/v1/fences/{id}", true, c -> putFence(c.vars().get(0), c.request())),
+                new Route(HttpMethod.GET, "/v1/fences/{id}", true, c -> getFence(c.vars().get(0))),
+                new Route(HttpMethod.DELETE, "/v1/fences/{id}", true, c -> deleteFence(c.vars().get(0))));
     }
 
     private final List<Route> routes = routes();
@@ -251,6 +258,95 @@ public final class PublicApi {
         return service.deletePlace(id).handle((v, e) -> e != null
                 ? failed(e, "the deletion could not be made durable in time; retrying is safe")
                 : HttpReply.noContent());
+    }
+
+    // --- fences (docs/fences.md) -----------------------------------------------------------------
+
+    /** Largest page of {@code GET /v1/fences}; the default page is {@link #FENCES_PAGE_DEFAULT}. */
+    static final int FENCES_PAGE_MAX = 1000;
+    static final int FENCES_PAGE_DEFAULT = 100;
+
+    private CompletableFuture<HttpReply> putFence(String id, FullHttpRequest req) {
+        JsonNode body = JsonBody.parse(req.content().toString(StandardCharsets.UTF_8));
+        if (!body.isObject()) {
+            throw new BadRequest("a fence is a JSON object");
+        }
+        FenceParser.Result parsed = fenceParser.parse(id, (ObjectNode) body);
+        if (parsed instanceof FenceParser.Invalid bad) {
+            throw new BadRequest("the fence is not valid", bad.problems());
+        }
+        Fence fence = ((FenceParser.Valid) parsed).fence();
+        return service.putFence(fence).handle((stored, e) -> e != null
+                ? failed(e, "the fence could not be made durable in time; retrying is safe")
+                : HttpReply.json(HttpResponseStatus.OK, stored.toJson()));
+    }
+
+    private CompletableFuture<HttpReply> getFence(String id) {
+        requireFenceId(id);
+        return service.fence(id).thenApply(found -> found
+                .map(f -> HttpReply.json(HttpResponseStatus.OK, f.toJson()))
+                .orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no fence " + id)));
+    }
+
+    private CompletableFuture<HttpReply> deleteFence(String id) {
+        requireFenceId(id);
+        return service.deleteFence(id).handle((v, e) -> e != null
+                ? failed(e, "the deletion could not be made durable in time; retrying is safe")
+                : HttpReply.noContent());
+    }
+
+    /** {@code GET /v1/fences?after=<id>&limit=<n>}: a page in id order, and the {@code after} of the next page. */
+    private CompletableFuture<HttpReply> listFences(Map<String, List<String>> query) {
+        List<String> problems = new ArrayList<>();
+        for (String k : query.keySet()) {
+            if (!k.equals("after") && !k.equals("limit")) {
+                problems.add("unknown parameter '" + k + "' (a page takes after and limit)");
+            }
+        }
+        String after = single(query, "after", problems);
+        if (after != null && !FenceParser.isValidId(after)) {
+            problems.add("after must be a fence id");
+        }
+        String limitText = single(query, "limit", problems);
+        int limit = FENCES_PAGE_DEFAULT;
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > FENCES_PAGE_MAX) {
+                problems.add("limit must be a whole number from 1 to " + FENCES_PAGE_MAX);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BadRequest("the query is not valid", problems);
+        }
+        int size = limit;
+        return service.fences(after, size + 1).thenApply(page -> {
+            List<Fence> shown = page.subList(0, Math.min(size, page.size()));
+            String next = page.size() > size ? shown.get(shown.size() - 1).id() : null;
+            return HttpReply.json(HttpResponseStatus.OK, new Bodies.FencePage(shown.stream().map(Fence::toJson).toList(), next));
+        });
+    }
+
+    private static String single(Map<String, List<String>> query, String name, List<String> problems) {
+        List<String> v = query.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.size() != 1) {
+            problems.add(name + " must be given once");
+            return null;
+        }
+        return v.get(0);
+    }
+
+    private static void requireFenceId(String id) {
+        if (!FenceParser.isValidId(id)) {
+            throw new BadRequest("fence id must be 1 to " + FenceParser.MAX_ID_CHARS
+                    + " characters of letters, digits, '-', '.', '_' or '~'");
+        }
     }
 
     // --- helpers -------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeoutException;
  *   update that should win on a replay.</li>
  *   <li>places: compacted, since a place's newest record by offset is the one that counts.</li>
  *   <li>seeds: one partition, compacted: which bundled data sets are loaded in the places topic.</li>
+ *   <li>fences: compacted, keyed by fence id.</li>
+ *   <li>events: {@code cleanup.policy=delete}, kept {@code topics.events.retention.ms} (how far back
+ *   a subscriber can resume).</li>
  * </ul>
  */
 public final class TopicSetup {
@@ -45,7 +48,12 @@ public final class TopicSetup {
                 new NewTopic(config.topics().places(), partitions, replication).configs(Map.of(
                         "cleanup.policy", "compact", "min.insync.replicas", minIsr)),
                 new NewTopic(config.get(Settings.TOPICS_SEEDS), 1, replication).configs(Map.of(
-                        "cleanup.policy", "compact", "min.insync.replicas", minIsr)));
+                        "cleanup.policy", "compact", "min.insync.replicas", minIsr)),
+                new NewTopic(config.topics().fences(), partitions, replication).configs(Map.of(
+                        "cleanup.policy", "compact", "min.insync.replicas", minIsr)),
+                new NewTopic(config.topics().events(), partitions, replication).configs(Map.of(
+                        "cleanup.policy", "delete", "retention.ms", String.valueOf(config.get(Settings.TOPICS_EVENTS_RETENTION).toMillis()),
+                        "min.insync.replicas", minIsr)));
         long deadline = System.nanoTime() + patience.toNanos();
         for (NewTopic topic : wanted) {
             retry(deadline, "create topic " + topic.name(), () -> {

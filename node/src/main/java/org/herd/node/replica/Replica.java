@@ -86,7 +86,8 @@ public final class Replica implements AutoCloseable {
             }
         });
         this.queries = new HerdQueries(streams, state.placesIndex());
-        this.barrier = new FreshnessBarrier(endOffsets::lookup, List.of(state.locationsApplied(), state.placesApplied()),
+        this.barrier = new FreshnessBarrier(endOffsets::lookup,
+                List.of(state.locationsApplied(), state.placesApplied(), state.fencesApplied()),
                 config.get(Settings.READ_FRESHNESS_TIMEOUT), workers, staleReads);
     }
 
@@ -119,27 +120,33 @@ public final class Replica implements AutoCloseable {
         return state.placesApplied();
     }
 
+    public AppliedOffsets fencesApplied() {
+        return state.fencesApplied();
+    }
+
     /** Records applied so far, per topic and partition. */
     public Map<String, Map<Integer, Long>> applied() {
         Map<String, Map<Integer, Long>> m = new LinkedHashMap<>();
         m.put(topics.locations(), state.locationsApplied().positions());
         m.put(topics.places(), state.placesApplied().positions());
+        m.put(topics.fences(), state.fencesApplied().positions());
         return m;
     }
 
     /**
-     * What this replica holds: client and place counts and a SHA-256 over every entry of both
-     * stores, in key order. Equal digests mean equal state, whatever order records arrived in.
+     * What this replica holds: client, place and fence counts and a SHA-256 over every entry of
+     * the stores, in key order. Equal digests mean equal state, whatever order records arrived in.
      */
     public Digest digest() {
         MessageDigest sha = sha256();
         long clients = digestStore(Topics.LOCATION_STORE, sha);
         long places = digestStore(Topics.PLACE_STORE, sha);
-        return new Digest(clients, places, HexFormat.of().formatHex(sha.digest()));
+        long fences = digestStore(Topics.FENCE_STORE, sha);
+        return new Digest(clients, places, fences, HexFormat.of().formatHex(sha.digest()));
     }
 
     /** See {@link #digest()}. */
-    public record Digest(long clients, long places, String sha256) {
+    public record Digest(long clients, long places, long fences, String sha256) {
     }
 
     private long digestStore(String name, MessageDigest sha) {

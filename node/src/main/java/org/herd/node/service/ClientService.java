@@ -4,6 +4,7 @@ import org.herd.node.protocol.Command;
 import org.herd.node.protocol.PlacesAnswer;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
+import org.herd.stream.fence.Fence;
 
 import java.time.Instant;
 import java.util.List;
@@ -58,4 +59,16 @@ public interface ClientService {
 
     /** Publishes a deletion; completes once durable and applied here. */
     CompletableFuture<Void> deletePlace(String id);
+
+    /** Publishes a fence (new or replacing the one with its id); completes once durable and visible here. */
+    CompletableFuture<Fence> putFence(Fence fence);
+
+    /** The fence with this id, after catching up. */
+    CompletableFuture<Optional<Fence>> fence(String id);
+
+    /** Up to {@code limit} fences in id order, those after {@code after} (null: from the first), after catching up. */
+    CompletableFuture<List<Fence>> fences(String after, int limit);
+
+    /** Deletes a fence (a tombstone); completes once durable and applied here. Deleting a missing fence is no error. */
+    CompletableFuture<Void> deleteFence(String id);
 }

@@ -12,6 +12,8 @@ import org.herd.stream.AppliedOffsets;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
+import org.herd.stream.fence.Fence;
+import org.herd.stream.fence.FenceIndex;
 import org.herd.stream.TopicNames;
 
 import java.time.Duration;
@@ -215,10 +217,37 @@ public final class HerdService implements ClientService {
     /** Publishes a deletion (a tombstone); completes once durable and applied here. */
     @Override
     public CompletableFuture<Void> deletePlace(String id) {
+        return writeOne(topics.places(), id, null);
+    }
+
+    @Override
+    public CompletableFuture<Fence> putFence(Fence fence) {
+        return writeOne(topics.fences(), fence.id(), fence.encode()).thenApply(v -> fence);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Fence>> fence(String id) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.state.fenceIndex().get(id).map(FenceIndex.Entry::fence), workers);
+    }
+
+    @Override
+    public CompletableFuture<List<Fence>> fences(String after, int limit) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.state.fenceIndex().page(after, limit), workers);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteFence(String id) {
+        return writeOne(topics.fences(), id, null);
+    }
+
+    /** One record to a topic the replica applies; completes once it is durable and applied here. */
+    private CompletableFuture<Void> writeOne(String topic, String key, byte[] value) {
         if (!writeSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(busyWrites());
         }
-        CompletableFuture<RecordMetadata> sent = publisher.publish(topics.places(), id, null);
-        return releaseWhenDone(sent, awaitApplied(sent, Replica::placesApplied).thenApplyAsync(v -> v, workers), 1);
+        CompletableFuture<RecordMetadata> sent = publisher.publish(topic, key, value);
+        return releaseWhenDone(sent, awaitApplied(sent, r -> r.state.applied(topic)).thenApplyAsync(v -> v, workers), 1);
     }
 }

@@ -15,11 +15,16 @@ public interface NodeOperations {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Status(String node, boolean ready, String replica, String streams, Long clientsEstimate, Long places,
-                  Map<String, Map<Integer, Long>> applied, Map<String, Long> lag, String replay) {
+                  Long fences, Map<String, Map<Integer, Long>> applied, Map<String, Long> lag, String replay,
+                  Derivation derivation) {
+    }
+
+    /** This node's member of the fence event derivation: its Streams state, its active tasks, the fences it holds. */
+    record Derivation(String state, int activeTasks, int fences) {
     }
 
     /** {@code GET /admin/digest}: equal digests mean equal state (see the replica's digest). */
-    record Digest(String node, long clients, long places, String sha256, Map<String, Map<Integer, Long>> applied) {
+    record Digest(String node, long clients, long places, long fences, String sha256, Map<String, Map<Integer, Long>> applied) {
     }
 
     /** A replay's status, and whether the call that returned it started it. */

@@ -108,6 +108,26 @@ class LineSessionTest {
         public CompletableFuture<Void> deletePlace(String id) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public CompletableFuture<org.herd.stream.fence.Fence> putFence(org.herd.stream.fence.Fence fence) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<Optional<org.herd.stream.fence.Fence>> fence(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<List<org.herd.stream.fence.Fence>> fences(String after, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<Void> deleteFence(String id) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private EmbeddedChannel connection(int maxInFlight) {

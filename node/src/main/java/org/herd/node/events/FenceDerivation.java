@@ -1,0 +1,82 @@
+package org.herd.node.events;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.herd.node.config.HerdConfig;
+import org.herd.node.config.Settings;
+import org.herd.stream.AppliedOffsets;
+import org.herd.stream.TopicNames;
+import org.herd.stream.SkippedRecords;
+import org.herd.stream.fence.FenceIndex;
+import org.herd.stream.fence.FenceParser;
+import org.herd.stream.fence.FenceTopology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * This node's member of the event derivation (docs/fences.md): a Kafka Streams application
+ * shared by every running node (application id {@code fences.application.id}), exactly once.
+ * The locations topic's partitions are spread over the members; when one dies, its tasks move
+ * to the others (their standby copies of the previous positions make that quick), so the last
+ * node standing derives every event alone. Its state lives beside the node's replicas.
+ */
+public final class FenceDerivation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FenceDerivation.class);
+
+    private final String node;
+    private final KafkaStreams streams;
+    private final FenceIndex index = new FenceIndex();
+    private final SkippedRecords locationsSkipped;
+    private final SkippedRecords fencesSkipped;
+
+    public FenceDerivation(HerdConfig config, String node, Path dir, Map<String, Object> overrides) {
+        this.node = node;
+        TopicNames topics = config.topics();
+        this.locationsSkipped = new SkippedRecords(topics.locations());
+        this.fencesSkipped = new SkippedRecords(topics.fences());
+        Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
+        props.putAll(overrides);
+        props.put("client.id", "herd-" + node + "-derivation");
+        this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
+                topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, new AppliedOffsets(topics.fences()))),
+                FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
+                        dir.toAbsolutePath().toString(), props));
+        streams.setUncaughtExceptionHandler(e -> {
+            // a task's failure (a fenced producer after a long pause, say): replace the thread, its tasks are redone from the last commit
+            log.warn("node {}: the event derivation's thread failed; replacing it", node, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> log.info("node {}: derivation {} -> {}", node, before, now));
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    /** The Streams state of this member (RUNNING, REBALANCING, ...). */
+    public String state() {
+        return streams.state().toString();
+    }
+
+    /** The fences this member's derivation holds. */
+    public int fences() {
+        return index.size();
+    }
+
+    /** The locations-topic partitions this member derives now (its active tasks). */
+    public int activeTasks() {
+        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
+    @Override
+    public void close() {
+        if (!streams.close(Duration.ofSeconds(10))) {
+            log.warn("node {}: the derivation did not stop within 10 s", node);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.herd.stream.fence;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.herd.stream.Json;
+import org.herd.stream.Location;
+import org.herd.stream.LocationRules;
+import org.herd.stream.SkippedRecords;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Derives fence events from location updates (docs/fences.md). For each update that becomes its
+ * client's newest (the stores' newest-client-time rule), the client's previous newest position
+ * and the new one are compared against every fence that watches the client and was stored at or
+ * before the update's record time: {@code enter} (outside before, or no position before; inside
+ * now), {@code exit} (inside before, outside now), {@code inside} (inside now). An update that is
+ * not newer produces nothing. Events of one update come out by fence id, then enter, exit, inside.
+ *
+ * <p>The previous positions live in a changelogged store of this task; the fences in an index
+ * fed by the fences topic. Run with {@code exactly_once_v2}, each update's events and its
+ * position are committed together, once.
+ */
+public final class FenceDetector implements Processor<String, byte[], String, byte[]> {
+    public static final String POSITIONS_STORE = "fence-positions";
+
+    private final FenceIndex fences;
+    private final SkippedRecords skipped;
+    private final String locationsTopic;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> positions;
+
+    public FenceDetector(FenceIndex fences, SkippedRecords skipped, String locationsTopic) {
+        this.fences = fences;
+        this.skipped = skipped;
+        this.locationsTopic = locationsTopic;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.positions = context.getStateStore(POSITIONS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String client = record.key();
+        if (!LocationRules.isValidClientId(client)) {
+            skipped.count(SkippedRecords.Reason.BAD_KEY, client);
+            return;
+        }
+        Location now = Json.decodeOrNull(record.value(), Location.class);
+        if (now == null) {
+            skipped.count(SkippedRecords.Reason.NOT_DECODABLE, client);
+            return;
+        }
+        if (!LocationRules.isValid(now) || !client.equals(now.client())) {
+            skipped.count(SkippedRecords.Reason.INVALID, client);
+            return;
+        }
+        Location before = Json.decodeOrNull(positions.get(client), Location.class);
+        if (!now.supersedes(before)) {
+            return;
+        }
+        positions.put(client, record.value());
+        long time = record.timestamp();
+        // fence id -> {inside before, inside now}
+        TreeMap<String, boolean[]> states = new TreeMap<>();
+        TreeMap<String, FenceIndex.Entry> entries = new TreeMap<>();
+        for (FenceIndex.Entry e : fences.containing(now.lat(), now.lng())) {
+            if (applies(e, client, time)) {
+                states.computeIfAbsent(e.fence().id(), k -> new boolean[2])[1] = true;
+                entries.put(e.fence().id(), e);
+            }
+        }
+        if (before != null) {
+            for (FenceIndex.Entry e : fences.containing(before.lat(), before.lng())) {
+                if (applies(e, client, time)) {
+                    states.computeIfAbsent(e.fence().id(), k -> new boolean[2])[0] = true;
+                    entries.put(e.fence().id(), e);
+                }
+            }
+        }
+        if (states.isEmpty()) {
+            return;
+        }
+        FenceEvent.Previous previous = before == null ? null
+                : new FenceEvent.Previous(before.location(), before.lat(), before.lng(), before.clientTime());
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        FenceEvent.Source source = meta == null ? null : new FenceEvent.Source(locationsTopic, meta.partition(), meta.offset());
+        for (var s : states.entrySet()) {
+            boolean wasIn = s.getValue()[0];
+            boolean isIn = s.getValue()[1];
+            FenceIndex.Entry e = entries.get(s.getKey());
+            for (Fence.Detect d : detected(e.fence(), wasIn, isIn)) {
+                FenceEvent event = new FenceEvent(e.fence().id(), d.wire(), client, now.location(), now.lat(), now.lng(),
+                        now.clientTime(), now.node(), previous, e.fence().meta(), source);
+                context.forward(record.withValue(Json.encode(event)));
+            }
+        }
+    }
+
+    private static boolean applies(FenceIndex.Entry e, String client, long updateTime) {
+        return e.since() <= updateTime && e.watches(client);
+    }
+
+    /** The events a fence reports for a client inside it before ({@code wasIn}) and now ({@code isIn}). */
+    static List<Fence.Detect> detected(Fence fence, boolean wasIn, boolean isIn) {
+        List<Fence.Detect> out = new ArrayList<>(2);
+        if (isIn && !wasIn && fence.detect().contains(Fence.Detect.ENTER)) {
+            out.add(Fence.Detect.ENTER);
+        }
+        if (wasIn && !isIn && fence.detect().contains(Fence.Detect.EXIT)) {
+            out.add(Fence.Detect.EXIT);
+        }
+        if (isIn && fence.detect().contains(Fence.Detect.INSIDE)) {
+            out.add(Fence.Detect.INSIDE);
+        }
+        return out;
+    }
+}
