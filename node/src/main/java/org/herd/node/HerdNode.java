@@ -4,6 +4,7 @@ import org.herd.node.ops.TopicSetup;
 
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
+import org.herd.node.events.EventFeed;
 import org.herd.node.events.FenceDerivation;
 import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
@@ -77,6 +78,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private HttpServer adminHttp;
     private LineServer line;
     private volatile FenceDerivation derivation;
+    private final EventFeed events;
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -103,9 +105,11 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         metrics.gauge("herd.log.queue.bytes", "Log bytes waiting for the log's writer", logFile::queuedBytes);
         this.serving = new ServingReplica(name, directories, dir -> new Replica(config, name, dir, endOffsets, workers,
                 streamsOverrides, metrics.staleReads()));
+        this.events = new EventFeed(name, config.topics().events(), config.kafkaClientSettings(),
+                config.get(Settings.EVENTS_SUBSCRIBERS_MAX), config.get(Settings.EVENTS_CATCHUP_MAX));
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.get(Settings.WRITE_INFLIGHT_MAX));
+                config.get(Settings.WRITE_INFLIGHT_MAX), events);
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -146,15 +150,17 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics);
         http = HttpServer.start(config.get(Settings.HERD_BIND_HOST), config.httpPort(name), boss, ioWorkers,
                 api::handle, traffic, config.get(Settings.CONNECTION_MAX),
-                config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard);
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT));
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
-                config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard);
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
         serving.exposeMetrics(metrics, config.topics(), workers);
         derivation = new FenceDerivation(config, name, config.stateDir(name).resolve("derivation"), streamsOverrides);
         derivation.start();
+        events.start();
+        metrics.gauge("herd.event.subscribers", "Event subscribers (SSE and WATCH) on this node", events::subscribers);
         line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
                         config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
@@ -247,6 +253,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         adminIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        events.close();
         if (derivation != null) {
             derivation.close();
         }

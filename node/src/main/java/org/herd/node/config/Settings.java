@@ -47,6 +47,12 @@ public final class Settings {
     // --- Fences and events (docs/fences.md)
     public static final Setting<String> FENCES_APPLICATION_ID = Setting.text("fences.application.id", "herd-fences",
             "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
+    public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
+            "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");
+    public static final Setting<Integer> EVENTS_CATCHUP_MAX = Setting.count("events.catchup.max", 8, 1,
+            "Subscribers a node replays past events for at once (resuming with an event id, or from the oldest).");
+    public static final Setting<Duration> EVENTS_HEARTBEAT = Setting.millis("events.heartbeat.ms", 15_000,
+            "A comment line sent on idle event streams this often, so that proxies keep them open.");
 
     // --- Nodes
     public static final Setting<String> HERD_NODES = Setting.text("herd.nodes", String.join(",", DEFAULT_NODES),
@@ -142,7 +148,8 @@ public final class Settings {
                     List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
-            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID), List.of()),
+            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID,
+                    EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT), List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),
             new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,

@@ -1,6 +1,8 @@
 package org.herd.node.events;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
@@ -42,6 +44,10 @@ public final class FenceDerivation implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.putAll(overrides);
         props.put("client.id", "herd-" + node + "-derivation");
+        // static membership: a node that restarts takes its tasks back without a rebalance, and one that
+        // stops leaves the group at once (close with leaveGroup); one that dies is replaced after the session timeout
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "herd-" + node);
+        props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
                 topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, new AppliedOffsets(topics.fences()))),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
@@ -75,7 +81,7 @@ public final class FenceDerivation implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!streams.close(Duration.ofSeconds(10))) {
+        if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(10)))) {
             log.warn("node {}: the derivation did not stop within 10 s", node);
         }
     }

@@ -1,20 +1,36 @@
 package org.herd.node.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.herd.node.service.EventSource;
 import org.herd.stream.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A complete HTTP response: status, content type, body, and for 503 the seconds after which a
  * retry makes sense ({@code Retry-After}; null for none).
  */
-public record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Integer retryAfterSeconds) {
+public record HttpReply(HttpResponseStatus status, String contentType, byte[] body, Integer retryAfterSeconds,
+                        Function<EventSource.Sink, EventSource.Subscription> stream) {
     public static final String JSON = "application/json; charset=utf-8";
 
     public HttpReply(HttpResponseStatus status, String contentType, byte[] body) {
-        this(status, contentType, body, null);
+        this(status, contentType, body, null, null);
+    }
+
+    public HttpReply(HttpResponseStatus status, String contentType, byte[] body, Integer retryAfterSeconds) {
+        this(status, contentType, body, retryAfterSeconds, null);
+    }
+
+    /**
+     * A stream of Server-Sent Events: the server subscribes a sink of its own with {@code start}
+     * (which may throw {@link org.herd.node.service.Busy}: then 503, or IllegalArgumentException:
+     * then 400), answers 200 with {@code text/event-stream}, and writes events until either side ends.
+     */
+    public static HttpReply eventStream(Function<EventSource.Sink, EventSource.Subscription> start) {
+        return new HttpReply(HttpResponseStatus.OK, "text/event-stream; charset=utf-8", new byte[0], null, start);
     }
 
     /** 503 with {@code Retry-After}: a limit is reached, or the node cannot serve yet; retrying later is safe. */

@@ -67,7 +67,7 @@ public final class HttpServer implements AutoCloseable {
 
     public static HttpServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
-                                   int maxConnections, Duration idleTimeout, ConnectionGuard guard)
+                                   int maxConnections, Duration idleTimeout, ConnectionGuard guard, Duration heartbeat)
             throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
@@ -100,7 +100,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast(new PartialRequests(conn))
                                 .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                                .addLast(new Handler(id, router, traffic, conn));
+                                .addLast(new Handler(id, router, traffic, conn, heartbeat));
                     }
                 });
         return new HttpServer(b.bind(host, port).sync().channel());
@@ -161,13 +161,15 @@ public final class HttpServer implements AutoCloseable {
         private final TrafficLog traffic;
         private final ConnectionGuard.Conn conn;
         private final String id;
+        private final Duration heartbeat;
         private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
         private boolean serving;
 
         Handler(String id, Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
-                ConnectionGuard.Conn conn) {
+                ConnectionGuard.Conn conn, Duration heartbeat) {
             super(false); // requests are released once answered
             this.id = id;
+            this.heartbeat = heartbeat;
             this.router = router;
             this.traffic = traffic;
             this.conn = conn;
@@ -238,6 +240,10 @@ public final class HttpServer implements AutoCloseable {
             if (!ctx.channel().isActive()) {
                 return;
             }
+            if (r.stream() != null) {
+                stream(ctx, r);
+                return;
+            }
             traffic.sent(id, (r.status().code() + " " + new String(r.body(), StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8));
             long n = r.body().length + HEADER_BYTES;
@@ -258,6 +264,29 @@ public final class HttpServer implements AutoCloseable {
             } else {
                 ctx.channel().config().setAutoRead(true);
             }
+        }
+
+        /**
+         * Starts an event stream: subscribes, then writes the head; a subscription refused
+         * (busy, or a bad position) is answered as any reply. The connection then carries only
+         * this stream (further requests on it are not served) until either side closes it.
+         */
+        private void stream(ChannelHandlerContext ctx, HttpReply r) {
+            SseStream sse = new SseStream(ctx, conn, traffic, id);
+            org.herd.node.service.EventSource.Subscription s;
+            try {
+                s = r.stream().apply(sse);
+            } catch (org.herd.node.service.Busy e) {
+                write(ctx, HttpReply.unavailable(e.getMessage(), 1), false);
+                return;
+            } catch (IllegalArgumentException e) {
+                write(ctx, HttpReply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()), false);
+                return;
+            }
+            traffic.sent(id, ("200 " + r.contentType()).getBytes(StandardCharsets.UTF_8));
+            ctx.writeAndFlush(SseStream.head(r.contentType()));
+            sse.started(s, heartbeat);
+            ctx.channel().config().setAutoRead(true); // a client's close is seen at once
         }
 
         @Override

@@ -5,6 +5,7 @@ import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.service.Busy;
 
 import org.herd.node.service.ClientService;
+import org.herd.node.service.EventSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -86,6 +87,8 @@ public final class PublicApi {
                 new Route(HttpMethod.PUT, "/v1/places/{id}", true, c -> putPlace(c.vars().get(0), c.request())),
                 new Route(HttpMethod.DELETE, "/v1/places/{id}", true, c -> deletePlace(c.vars().get(0))),
                 new Route(HttpMethod.GET, "/v1/fences", true, c -> listFences(c.query())),
+                new Route(HttpMethod.GET, "/v1/events", true, c -> events(null, c.request(), c.query())),
+                new Route(HttpMethod.GET, "/v1/fences/{id}/events", true, c -> events(c.vars().get(0), c.request(), c.query())),
                 new Route(HttpMethod.PUT, "/v1/fences/{id}", true, c -> putFence(c.vars().get(0), c.request())),
                 new Route(HttpMethod.GET, "/v1/fences/{id}", true, c -> getFence(c.vars().get(0))),
                 new Route(HttpMethod.DELETE, "/v1/fences/{id}", true, c -> deleteFence(c.vars().get(0))));
@@ -328,6 +331,57 @@ public final class PublicApi {
             String next = page.size() > size ? shown.get(shown.size() - 1).id() : null;
             return HttpReply.json(HttpResponseStatus.OK, new Bodies.FencePage(shown.stream().map(Fence::toJson).toList(), next));
         });
+    }
+
+    /**
+     * {@code GET /v1/events} and {@code GET /v1/fences/{id}/events}: Server-Sent Events. Filters:
+     * {@code fence=} (repeatable; the path's fence for the second), {@code client=}; start: the
+     * {@code Last-Event-ID} header (after that event), else {@code from=earliest} (the oldest event
+     * kept), else now.
+     */
+    private CompletableFuture<HttpReply> events(String pathFence, FullHttpRequest req, Map<String, List<String>> query) {
+        List<String> problems = new ArrayList<>();
+        for (String k : query.keySet()) {
+            if (!k.equals("client") && !k.equals("from") && !(k.equals("fence") && pathFence == null)) {
+                problems.add("unknown parameter '" + k + "' (events take " + (pathFence == null ? "fence, " : "") + "client and from)");
+            }
+        }
+        java.util.Set<String> fences = new java.util.TreeSet<>();
+        if (pathFence != null) {
+            requireFenceId(pathFence);
+            fences.add(pathFence);
+        }
+        for (String f : query.getOrDefault("fence", List.of())) {
+            if (!FenceParser.isValidId(f)) {
+                problems.add("fence must be a fence id, not '" + f + "'");
+            }
+            fences.add(f);
+        }
+        String client = single(query, "client", problems);
+        if (client != null && !LineParser.isValidClientId(client)) {
+            problems.add("client must be a client id (1 to 256 characters, no white space)");
+        }
+        String from = single(query, "from", problems);
+        if (from != null && !from.equals("earliest")) {
+            problems.add("from must be 'earliest' (or leave it out to start now)");
+        }
+        String lastId = req.headers().get("Last-Event-ID");
+        if (lastId != null) {
+            service.events().checkEventId(lastId).ifPresent(why -> problems.add("Last-Event-ID is " + why));
+        }
+        if (!problems.isEmpty()) {
+            throw new BadRequest("the event stream request is not valid", problems);
+        }
+        EventSource.From start = lastId != null ? new EventSource.After(lastId)
+                : from != null ? new EventSource.Earliest() : new EventSource.Latest();
+        EventSource.Filter filter = new EventSource.Filter(java.util.Set.copyOf(fences), client);
+        HttpReply stream = HttpReply.eventStream(sink -> service.events().subscribe(filter, start, sink));
+        if (pathFence == null) {
+            return done(stream);
+        }
+        // a fence's own stream needs the fence (a typo would otherwise wait for events forever)
+        return service.fence(pathFence).thenApply(found -> found.isPresent() ? stream
+                : HttpReply.error(HttpResponseStatus.NOT_FOUND, "no fence " + pathFence));
     }
 
     private static String single(Map<String, List<String>> query, String name, List<String> problems) {

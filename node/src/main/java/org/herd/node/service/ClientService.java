@@ -60,6 +60,9 @@ public interface ClientService {
     /** Publishes a deletion; completes once durable and applied here. */
     CompletableFuture<Void> deletePlace(String id);
 
+    /** Fence events, for subscribers. */
+    EventSource events();
+
     /** Publishes a fence (new or replacing the one with its id); completes once durable and visible here. */
     CompletableFuture<Fence> putFence(Fence fence);
 

@@ -46,9 +46,11 @@ public final class HerdService implements ClientService {
     private final NodeMetrics metrics;
     private final int maxWritesInFlight;
     private final Semaphore writeSlots;
+    private final EventSource events;
 
     public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight) {
+                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events) {
+        this.events = events;
         this.metrics = metrics;
         this.maxWritesInFlight = maxWritesInFlight;
         this.writeSlots = new Semaphore(maxWritesInFlight);
@@ -218,6 +220,11 @@ public final class HerdService implements ClientService {
     @Override
     public CompletableFuture<Void> deletePlace(String id) {
         return writeOne(topics.places(), id, null);
+    }
+
+    @Override
+    public EventSource events() {
+        return events;
     }
 
     @Override

@@ -125,6 +125,11 @@ class LineSessionTest {
         }
 
         @Override
+        public org.herd.node.service.EventSource events() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public CompletableFuture<Void> deleteFence(String id) {
             throw new UnsupportedOperationException();
         }

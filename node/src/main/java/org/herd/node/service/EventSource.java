@@ -1,0 +1,60 @@
+package org.herd.node.service;
+
+import java.util.Optional;
+
+/**
+ * Fence events as they are committed to the events topic, for subscribers of a node (HTTP
+ * Server-Sent Events, {@code WATCH} on the line protocol). A subscriber starts at the topic's
+ * end, after an event it saw (its id), or at the oldest event kept; it gets every later event
+ * that its filter accepts, once, in the topic's order per client.
+ */
+public interface EventSource {
+    /** Where a subscriber starts: the end of the topic, after the position of an event id, or the oldest event kept. */
+    sealed interface From permits Latest, After, Earliest {
+    }
+
+    record Latest() implements From {
+    }
+
+    record After(String eventId) implements From {
+    }
+
+    record Earliest() implements From {
+    }
+
+    /** Which events a subscriber wants: of these fences (empty: every fence), of this client (null: every client). */
+    record Filter(java.util.Set<String> fences, String client) {
+        public boolean accepts(String fence, String eventClient) {
+            return (fences.isEmpty() || fences.contains(fence)) && (client == null || client.equals(eventClient));
+        }
+    }
+
+    /** One event for a subscriber: its id (the position after it), its fields, its JSON. */
+    record Message(String id, String fence, String detect, String client, String location, String time, String node,
+                   byte[] json) {
+    }
+
+    /** Where a subscriber's events go. Called from the feed's threads, never concurrently for one subscriber. */
+    interface Sink {
+        /** Takes one event; false when the subscriber cannot take more (its buffer is full): it is then dropped. */
+        boolean offer(Message m);
+
+        /** The subscription ended (the node stops, or the subscriber was dropped); {@code why} says why. */
+        void ended(String why);
+    }
+
+    /** A live subscription; closing it stops the events. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Why an event id is not one of this herd's, or empty if it is. */
+    Optional<String> checkEventId(String eventId);
+
+    /**
+     * Subscribes {@code sink}; fails at once with {@link Busy} when the node has as many subscribers
+     * as it takes ({@code events.subscribers.max}), or as many resuming ones as it serves at once.
+     */
+    Subscription subscribe(Filter filter, From from, Sink sink);
+}
