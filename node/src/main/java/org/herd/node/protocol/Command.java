@@ -17,6 +17,16 @@ public sealed interface Command {
     record Whatsat(String client, double radiusKm, int limit) implements Command {
     }
 
+    /**
+     * {@code WATCH <fence-id>} or {@code WATCH *}: the connection becomes a stream of that fence's
+     * events (every fence's for {@code *}), one {@code EVENT} line each, until the client closes it.
+     */
+    record Watch(String fence) implements Command {
+        public boolean everyFence() {
+            return fence.equals("*");
+        }
+    }
+
     /** A line that is not a valid command; the reply is {@code ? } and the line as written. */
     record Invalid(String reason) implements Command {
     }

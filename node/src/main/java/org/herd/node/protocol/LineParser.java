@@ -1,5 +1,7 @@
 package org.herd.node.protocol;
 
+import org.herd.stream.fence.FenceParser;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,8 @@ public final class LineParser {
                     : new Command.Invalid("IAMAT takes 3 fields");
             case "WHATSAT" -> f.size() == 4 ? whatsat(f.get(1), f.get(2), f.get(3))
                     : new Command.Invalid("WHATSAT takes 3 fields");
+            case "WATCH" -> f.size() == 2 && (f.get(1).equals("*") || FenceParser.isValidId(f.get(1)))
+                    ? new Command.Watch(f.get(1)) : new Command.Invalid("WATCH takes a fence id or *");
             default -> new Command.Invalid("unknown command");
         };
     }

@@ -29,6 +29,14 @@ public final class Replies {
         return (diff.signum() < 0 ? "" : "+") + diff.toPlainString();
     }
 
+    /**
+     * {@code EVENT fence detect client location time node}: one fence event for a {@code WATCH}ing
+     * connection; the client's fields as it sent them.
+     */
+    public static String event(String fence, String detect, String client, String location, String time, String node) {
+        return "EVENT " + fence + " " + detect + " " + client + " " + location + " " + time + " " + node;
+    }
+
     /** The error line sent instead of AT when the node has {@code write.inflight.max} writes in flight. */
     public static String busy(String line) {
         return "ERROR busy " + line;

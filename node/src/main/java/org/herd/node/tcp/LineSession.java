@@ -3,6 +3,7 @@ package org.herd.node.tcp;
 import org.herd.node.service.Busy;
 
 import org.herd.node.service.ClientService;
+import org.herd.node.service.EventSource;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.telemetry.TrafficLog;
 
@@ -86,6 +87,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private boolean pumpAgain;
     private boolean draining;
     private boolean pumpScheduled;
+    /** A WATCH was received: no more commands; once its turn comes, the connection carries events. */
+    private boolean watching;
+    /** A WATCH is not answered yet: no further line is started until it is. */
+    private boolean watchPending;
+    private EventSource.Subscription watchSubscription;
     /**
      * A moving average of this connection's reply sizes: what a command in flight is likely to
      * add. It starts at a WHATSAT reply's usual size, so a client cannot start its first
@@ -101,6 +107,12 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
      * node-wide command slot is free (then the connection waits its turn for one).
      */
     boolean holdLines() {
+        if (watching) {
+            return false; // lines after a WATCH are dropped as they come
+        }
+        if (watchPending) {
+            return true;
+        }
         return !mayStart() || !takeSlot();
     }
 
@@ -136,6 +148,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private static final class Pending {
         final CompletableFuture<Reply> reply;
         boolean reserved;
+        boolean watchCommand;
 
         Pending(CompletableFuture<Reply> reply) {
             this.reply = reply;
@@ -186,6 +199,9 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         // the framer hands a line on only while the limits allow one more command
         byte[] raw = ByteBufUtil.getBytes(line.content());
         traffic.received(id, raw);
+        if (watching) {
+            return; // after WATCH, lines are read (so that a close is seen) and dropped
+        }
         start(ctx, new Received(raw, line.overlong, clock.instant(), System.nanoTime()));
     }
 
@@ -270,6 +286,14 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 // one small node per command, however many are pending (allOf over all pending is quadratic)
                 readsDone = CompletableFuture.allOf(readsDone, reply);
                 reply.whenComplete((r, e) -> slots.release());
+            } else if (command instanceof Command.Watch watch) {
+                kind = "WATCH";
+                watchPending = true; // lines after it wait until it is answered: a stream, or "? WATCH ..." and on as before
+                reply = CompletableFuture.allOf(readsDone, writesDone)
+                        .thenCompose(v -> watch.everyFence() ? CompletableFuture.completedFuture(true)
+                                : service.fence(watch.fence()).thenApply(java.util.Optional::isPresent))
+                        .handle((exists, error) -> error != null ? Reply.error(Replies.unavailable(text))
+                                : exists ? new Reply(new byte[0], Outcome.OK, watch) : invalid(line.raw()));
             } else {
                 reply = CompletableFuture.completedFuture(invalid(line.raw()));
             }
@@ -280,6 +304,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         String label = kind;
         reply.thenAccept(r -> metrics.record("line", label, r.outcome().label(), System.nanoTime() - line.nanos()));
         Pending p = new Pending(reply);
+        p.watchCommand = kind.equals("WATCH");
         pending.add(p);
         pendingReplies.incrementAndGet();
         reply.whenComplete((r, e) -> {
@@ -346,6 +371,17 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         draining = true;
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().reply.isDone() && pending.peek().reserved) {
+            Reply done = pending.peek().reply.join();
+            if (pending.peek().watchCommand) {
+                watchPending = false;
+            }
+            if (done.watch() != null) {
+                watching = true;
+                pending.poll();
+                pendingReplies.decrementAndGet();
+                startWatch(ctx, done.watch());
+                continue;
+            }
             byte[] reply = pending.poll().reply.join().bytes();
             pendingReplies.decrementAndGet();
             readyUnwritten -= reply.length;
@@ -371,8 +407,60 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         pump(ctx);
     }
 
+    /**
+     * Turns the connection into a stream of fence events: subscribed here, on the event loop,
+     * after every earlier reply was written. Its buffer is the connection's output budget; a
+     * watcher that does not read is closed when it is full.
+     */
+    private void startWatch(ChannelHandlerContext ctx, Command.Watch watch) {
+        EventSource.Filter filter = new EventSource.Filter(watch.everyFence() ? java.util.Set.of() : java.util.Set.of(watch.fence()), null);
+        try {
+            watchSubscription = service.events().subscribe(filter, new EventSource.Latest(), new WatchSink(ctx));
+        } catch (Busy e) {
+            byte[] busy = (Replies.busy("WATCH " + watch.fence()) + "\n").getBytes(StandardCharsets.UTF_8);
+            traffic.sent(id, busy);
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        traffic.note(id, "watching " + watch.fence());
+        ctx.channel().closeFuture().addListener(f -> watchSubscription.close());
+    }
+
+    /** EVENT lines to a watching connection, written on its event loop. */
+    private final class WatchSink implements EventSource.Sink {
+        private final ChannelHandlerContext ctx;
+
+        WatchSink(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public boolean offer(EventSource.Message m) {
+            if (conn.outputFull() || !ctx.channel().isActive()) {
+                return false;
+            }
+            byte[] line = (Replies.event(m.fence(), m.detect(), m.client(), m.location(), m.time(), m.node()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            int n = line.length;
+            conn.reserve(n);
+            ctx.executor().execute(() -> {
+                traffic.sent(id, line);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(line)).addListener(f -> conn.release(n));
+            });
+            return true;
+        }
+
+        @Override
+        public void ended(String why) {
+            ctx.executor().execute(() -> {
+                traffic.note(id, "watch ended: " + why);
+                ctx.close();
+            });
+        }
+    }
+
     private void closeIfFinished(ChannelHandlerContext ctx) {
-        if (inputClosed && pending.isEmpty() && !framer.holdsInput() && !closing) {
+        if (inputClosed && pending.isEmpty() && watchSubscription == null && !framer.holdsInput() && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -386,7 +474,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent && pending.isEmpty() && !framer.holdsInput()) {
+        if (evt instanceof IdleStateEvent && pending.isEmpty() && !framer.holdsInput() && !watching) {
             traffic.note(id, "idle timeout");
             ctx.close();
         } else if (evt instanceof ChannelInputShutdownEvent) {
@@ -417,7 +505,11 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     /** A reply's bytes and how its command went, decided where the reply is made. */
-    record Reply(byte[] bytes, Outcome outcome) {
+    record Reply(byte[] bytes, Outcome outcome, Command.Watch watch) {
+        Reply(byte[] bytes, Outcome outcome) {
+            this(bytes, outcome, null);
+        }
+
         static Reply ok(String line) {
             return new Reply((line + "\n").getBytes(StandardCharsets.UTF_8), Outcome.OK);
         }
