@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The global stores' consumer, which also moves the applied positions to the consumer's own
@@ -22,19 +23,24 @@ import java.util.Map;
  * running and while restoring), so the positions seen after one poll are applied by the start of
  * the next: that is when they are published.
  */
-final class PositionFollowingConsumer extends KafkaConsumer<byte[], byte[]> {
-    private final StoreState state;
+public final class PositionFollowingConsumer extends KafkaConsumer<byte[], byte[]> {
+    private final Function<String, AppliedOffsets> appliedOf;
     private final Map<TopicPartition, Long> seen = new HashMap<>();
 
     PositionFollowingConsumer(Map<String, Object> config, StoreState state) {
+        this(config, state::applied);
+    }
+
+    /** {@code appliedOf}: the applied positions of a topic, or null for a topic not followed. */
+    public PositionFollowingConsumer(Map<String, Object> config, Function<String, AppliedOffsets> appliedOf) {
         super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.state = state;
+        this.appliedOf = appliedOf;
     }
 
     @Override
     public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
         seen.forEach((tp, position) -> {
-            AppliedOffsets applied = state.applied(tp.topic());
+            AppliedOffsets applied = appliedOf.apply(tp.topic());
             if (applied != null) {
                 applied.advance(tp.partition(), position);
             }

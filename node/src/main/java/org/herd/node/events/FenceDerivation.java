@@ -9,6 +9,7 @@ import org.herd.node.config.Settings;
 import org.herd.stream.AppliedOffsets;
 import org.herd.stream.TopicNames;
 import org.herd.stream.SkippedRecords;
+import org.herd.stream.fence.FenceClientSupplier;
 import org.herd.stream.fence.FenceIndex;
 import org.herd.stream.fence.FenceParser;
 import org.herd.stream.fence.FenceTopology;
@@ -48,10 +49,12 @@ public final class FenceDerivation implements AutoCloseable {
         // stops leaves the group at once (close with leaveGroup); one that dies is replaced after the session timeout
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "herd-" + node);
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        AppliedOffsets fencesApplied = new AppliedOffsets(topics.fences());
         this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
-                topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, new AppliedOffsets(topics.fences()))),
+                topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied)),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
-                        dir.toAbsolutePath().toString(), props));
+                        dir.toAbsolutePath().toString(), props),
+                new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT)));
         streams.setUncaughtExceptionHandler(e -> {
             // a task's failure (a fenced producer after a long pause, say): replace the thread, its tasks are redone from the last commit
             log.warn("node {}: the event derivation's thread failed; replacing it", node, e);

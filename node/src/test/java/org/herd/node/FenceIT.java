@@ -1,0 +1,143 @@
+package org.herd.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.herd.stream.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.herd.node.HttpClientSupport.get;
+import static org.herd.node.HttpClientSupport.send;
+
+/**
+ * Fences on three nodes and a real broker (docs/fences.md): stored and read at every node,
+ * validated whole; their events derived by the nodes' shared derivation and delivered over
+ * Server-Sent Events and WATCH, resumable with Last-Event-ID.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FenceIT {
+    private static final List<String> NODES = List.of("Alford", "Ball", "Hamilton");
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final String UCLA = "{\"circle\": {\"lat\": 34.0689, \"lng\": -118.4452, \"radius\": 1000}";
+
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"));
+
+    private TestHerd herd;
+
+    @BeforeAll
+    void theHerd() {
+        herd = HERD.herd();
+    }
+
+    private int http(String node) {
+        return herd.node(node).httpPort();
+    }
+
+    private double subscribers(String node) throws Exception {
+        String metrics = get(herd.node(node).adminPort(), "/metrics").body();
+        return metrics.lines().filter(l -> l.startsWith("herd_event_subscribers{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String id(String what) {
+        return what + "-" + IDS.incrementAndGet();
+    }
+
+    @Test
+    void aFenceIsStoredAtOneNodeReadAtEveryNodeListedInPagesAndDeleted() throws Exception {
+        String f = id("campus");
+        var put = send("PUT", http("Alford"), "/v1/fences/" + f, UCLA + ", \"detect\": [\"enter\", \"inside\"], \"match\": \"kiwi-*\", \"meta\": {\"name\": \"UCLA\"}}");
+        assertThat(put.status()).isEqualTo(200);
+        JsonNode stored = Json.MAPPER.readTree(put.body());
+        assertThat(stored.get("id").asText()).isEqualTo(f);
+        assertThat(stored.get("detect").toString()).isEqualTo("[\"enter\",\"inside\"]");
+        for (String n : NODES) {
+            var read = get(http(n), "/v1/fences/" + f);
+            assertThat(read.status()).isEqualTo(200);
+            assertThat(Json.MAPPER.readTree(read.body())).isEqualTo(stored);
+        }
+        String prefix = id("page");
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("PUT", http("Ball"), "/v1/fences/" + prefix + "-" + i, UCLA + "}").status()).isEqualTo(200);
+        }
+        JsonNode page = Json.MAPPER.readTree(get(http("Hamilton"), "/v1/fences?after=" + prefix + "&limit=2").body());
+        assertThat(page.get("fences").findValuesAsText("id")).containsExactly(prefix + "-0", prefix + "-1");
+        assertThat(page.get("next").asText()).isEqualTo(prefix + "-1");
+        JsonNode rest = Json.MAPPER.readTree(get(http("Hamilton"), "/v1/fences?after=" + prefix + "-1&limit=1").body());
+        assertThat(rest.get("fences").findValuesAsText("id")).containsExactly(prefix + "-2");
+
+        assertThat(send("DELETE", http("Hamilton"), "/v1/fences/" + f, null).status()).isEqualTo(204);
+        for (String n : NODES) {
+            assertThat(get(http(n), "/v1/fences/" + f).status()).isEqualTo(404);
+        }
+        assertThat(send("DELETE", http("Alford"), "/v1/fences/" + f, null).status()).isEqualTo(204); // idempotent
+    }
+
+    @Test
+    void aBadFenceGetsEveryProblemInOneAnswer() throws Exception {
+        var bad = send("PUT", http("Ball"), "/v1/fences/" + id("bad"),
+                "{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[0,0],[2,2],[2,0],[0,2],[0,0]]]}, \"detect\": [], \"colour\": 1}");
+        assertThat(bad.status()).isEqualTo(400);
+        JsonNode details = Json.MAPPER.readTree(bad.body()).get("error").get("details");
+        assertThat(details).hasSize(3);
+        assertThat(details.toString()).contains("Self-intersection", "detect must be", "unknown field 'colour'");
+        assertThat(send("PUT", http("Ball"), "/v1/fences/" + id("bad"), "[1]").status()).isEqualTo(400);
+        assertThat(send("PUT", http("Ball"), "/v1/fences/bad%20id", UCLA + "}").status()).isEqualTo(400);
+        assertThat(get(http("Ball"), "/v1/fences?limit=0").status()).isEqualTo(400);
+        assertThat(get(http("Ball"), "/v1/fences/" + id("none") + "/events").status()).isEqualTo(404);
+        assertThat(get(http("Ball"), "/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void eventsReachSseAndWatchSubscribersAndResumeAfterTheirLastId() throws Exception {
+        String f = id("ucla");
+        String client = id("kiwi");
+        assertThat(send("PUT", http("Alford"), "/v1/fences/" + f, UCLA + ", \"meta\": {\"n\": 1}}").status()).isEqualTo(200);
+        try (SseClient sse = new SseClient(http("Ball"), "/v1/fences/" + f + "/events", null);
+             LineClient watch = new LineClient(herd.node("Hamilton").tcpPort());
+             LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
+            assertThat(sse.status()).isEqualTo(200);
+            assertThat(sse.contentType()).startsWith("text/event-stream");
+            watch.send("WATCH " + f + "\n");
+            // WATCH has no reply line: it is in place when the node counts its subscriber
+            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers("Hamilton") == 1);
+            assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 100")).startsWith("AT Alford");
+            assertThat(mover.ask("IAMAT " + client + " +35.000000-118.000000 101")).startsWith("AT Alford");
+            assertThat(mover.ask("IAMAT " + client + " +34.069000-118.445000 102")).startsWith("AT Alford");
+            List<SseClient.Message> got = sse.next(3);
+            assertThat(got).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter");
+            JsonNode first = Json.MAPPER.readTree(got.get(0).data());
+            assertThat(first.get("client").asText()).isEqualTo(client);
+            assertThat(first.get("time").asText()).isEqualTo("100");
+            assertThat(first.get("node").asText()).isEqualTo("Alford");
+            assertThat(first.get("meta").get("n").asInt()).isEqualTo(1);
+            assertThat(first.get("previous").isNull()).isTrue();
+            assertThat(Json.MAPPER.readTree(got.get(1).data()).get("previous").get("time").asText()).isEqualTo("100");
+            assertThat(List.of(watch.readLine(), watch.readLine(), watch.readLine())).containsExactly(
+                    "EVENT " + f + " enter " + client + " +34.068930-118.445127 100 Alford",
+                    "EVENT " + f + " exit " + client + " +35.000000-118.000000 101 Alford",
+                    "EVENT " + f + " enter " + client + " +34.069000-118.445000 102 Alford");
+
+            // a subscriber that lost its connection after the first event resumes after it: the rest, once
+            try (SseClient resumed = new SseClient(http("Hamilton"), "/v1/events?fence=" + f, got.get(0).id())) {
+                List<SseClient.Message> again = resumed.next(2);
+                assertThat(again).extracting(SseClient.Message::id).containsExactly(got.get(1).id(), got.get(2).id());
+                assertThat(mover.ask("IAMAT " + client + " +36.000000-118.000000 103")).startsWith("AT Alford");
+                assertThat(resumed.next(1)).extracting(SseClient.Message::event).containsExactly("exit");
+                assertThat(sse.next(1)).extracting(SseClient.Message::event).containsExactly("exit");
+            }
+            try (SseClient all = new SseClient(http("Alford"), "/v1/events?from=earliest&client=" + client, null)) {
+                assertThat(all.next(4)).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter", "exit");
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.herd.stream.fence;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaClientSupplier;
+import org.herd.stream.AppliedOffsets;
+import org.herd.stream.PositionFollowingConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The derivation's Kafka clients. Its main consumer, after each poll that returned locations,
+ * waits until this member's fence store has applied the fences topic up to its end as of that
+ * moment: every fence acknowledged before those locations were fetched (so before a client
+ * could have sent them after its fence's PUT was answered) is in the index when they are
+ * judged. One end-offset lookup per poll, not per record. The global consumer follows positions
+ * past transaction markers, as the replicas' does.
+ */
+public final class FenceClientSupplier implements KafkaClientSupplier {
+    private static final Logger log = LoggerFactory.getLogger(FenceClientSupplier.class);
+
+    private final String fencesTopic;
+    private final AppliedOffsets fencesApplied;
+    private final Duration patience;
+
+    /** {@code patience}: how long a poll waits for the fence store before it goes on without (logged). */
+    public FenceClientSupplier(String fencesTopic, AppliedOffsets fencesApplied, Duration patience) {
+        this.fencesTopic = fencesTopic;
+        this.fencesApplied = fencesApplied;
+        this.patience = patience;
+    }
+
+    @Override
+    public Admin getAdmin(Map<String, Object> config) {
+        return Admin.create(config);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+        return new FenceSyncingConsumer(config);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+        return new PositionFollowingConsumer(config, topic -> topic.equals(fencesTopic) ? fencesApplied : null);
+    }
+
+    private final class FenceSyncingConsumer extends KafkaConsumer<byte[], byte[]> {
+        private List<TopicPartition> fencePartitions;
+
+        FenceSyncingConsumer(Map<String, Object> config) {
+            super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            if (!records.isEmpty()) {
+                awaitFences();
+            }
+            return records;
+        }
+
+        private void awaitFences() {
+            long deadline = System.nanoTime() + patience.toNanos();
+            try {
+                if (fencePartitions == null) {
+                    fencePartitions = partitionsFor(fencesTopic, patience).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+                for (var end : endOffsets(fencePartitions, patience).entrySet()) {
+                    long left = Math.max(0, deadline - System.nanoTime());
+                    var applied = fencesApplied.awaitPosition(end.getKey().partition(), end.getValue());
+                    try {
+                        applied.get(left, TimeUnit.NANOSECONDS);
+                    } finally {
+                        applied.cancel(false); // a waiter given up on is forgotten
+                    }
+                }
+            } catch (TimeoutException | ExecutionException | org.apache.kafka.common.errors.TimeoutException e) {
+                log.warn("the derivation's fence store did not catch up within {} ms; judging locations with the fences it has",
+                        patience.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
