@@ -106,7 +106,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.serving = new ServingReplica(name, directories, dir -> new Replica(config, name, dir, endOffsets, workers,
                 streamsOverrides, metrics.staleReads()));
         this.events = new EventFeed(name, config.topics().events(), config.kafkaClientSettings(),
-                config.get(Settings.EVENTS_SUBSCRIBERS_MAX), config.get(Settings.EVENTS_CATCHUP_MAX));
+                config.get(Settings.EVENTS_SUBSCRIBERS_MAX), config.get(Settings.EVENTS_CATCHUP_MAX),
+                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT));
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
                 config.get(Settings.WRITE_INFLIGHT_MAX), events);

@@ -81,6 +81,13 @@ final class SseClient implements AutoCloseable {
         return out;
     }
 
+    /** The messages received so far and not yet taken, without waiting. */
+    List<Message> drain() {
+        List<Message> out = new ArrayList<>();
+        messages.drainTo(out);
+        return out;
+    }
+
     @Override
     public void close() {
         response.body().close();

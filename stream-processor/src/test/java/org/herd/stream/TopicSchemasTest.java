@@ -75,4 +75,28 @@ class TopicSchemasTest {
         topic.pipeInput(example.get("id").asText(), Json.encode(example));
         assertThat(state.placesIndex().get(example.get("id").asText())).isNotNull();
     }
+
+    @Test
+    void theFenceSchemaDescribesAFenceAndItsExamplesAreApplied() throws IOException {
+        JsonNode schema = schema("fence.schema.json");
+        assertThat(fields(schema)).containsExactlyInAnyOrder("id", "circle", "polygon", "detect", "match", "meta");
+        TestInputTopic<String, byte[]> topic = driver.createInputTopic(Topics.FENCES, new StringSerializer(),
+                new ByteArraySerializer());
+        for (JsonNode example : schema.get("examples")) {
+            topic.pipeInput(example.get("id").asText(), Json.encode(example));
+            assertThat(state.fenceIndex().get(example.get("id").asText())).isPresent();
+        }
+        assertThat(state.fencesSkipped().get(SkippedRecords.Reason.INVALID)).isZero();
+    }
+
+    @Test
+    void theFenceEventSchemaDescribesTheEventRecordAndItsExampleReadsAsOne() throws IOException {
+        JsonNode schema = schema("fence-event.schema.json");
+        assertThat(fields(schema)).isEqualTo(components(org.herd.stream.fence.FenceEvent.class));
+        assertThat(new java.util.HashSet<>(Json.MAPPER.convertValue(schema.get("required"), java.util.List.class)))
+                .isEqualTo(components(org.herd.stream.fence.FenceEvent.class));
+        org.herd.stream.fence.FenceEvent e = Json.MAPPER.treeToValue(schema.get("examples").get(0),
+                org.herd.stream.fence.FenceEvent.class);
+        assertThat(Json.MAPPER.writeValueAsString(e)).isEqualTo(schema.get("examples").get(0).toString());
+    }
 }

@@ -51,6 +51,8 @@ public final class EventFeed implements EventSource, AutoCloseable {
     private final String topic;
     private final Map<String, Object> consumerProps;
     private final int maxSubscribers;
+    /** How long a replay waits for a subscriber that does not read before dropping it. */
+    private final Duration patience;
     private final ThreadPoolExecutor catchUps;
     private final AtomicInteger subscribers = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -63,8 +65,10 @@ public final class EventFeed implements EventSource, AutoCloseable {
     private List<TopicPartition> partitions;
     private Thread thread;
 
-    public EventFeed(String node, String topic, Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp) {
+    public EventFeed(String node, String topic, Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp,
+                     Duration patience) {
         this.node = node;
+        this.patience = patience;
         this.topic = topic;
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -103,6 +107,9 @@ public final class EventFeed implements EventSource, AutoCloseable {
 
     private KafkaConsumer<String, byte[]> newConsumer(String role) {
         Map<String, Object> props = new HashMap<>(consumerProps);
+        if (role.equals("catchup")) {
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200); // a batch well within a subscriber's buffer
+        }
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "herd-" + node + "-events-" + role);
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -229,6 +236,11 @@ public final class EventFeed implements EventSource, AutoCloseable {
                 s.positions[i] = c.position(tp);
             }
             while (running.get() && !s.closed.get()) {
+                if (!s.sink.awaitRoom(patience)) {
+                    s.end("the subscriber did not read its replayed events for " + patience.toMillis()
+                            + " ms; reconnect with the last event id");
+                    return;
+                }
                 long[] at = positions(c);
                 synchronized (lock) {
                     boolean caughtUp = true;
@@ -253,6 +265,9 @@ public final class EventFeed implements EventSource, AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("node {}: replaying events for a subscriber failed: {}", node, e.toString());
             s.end("the events could not be read: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.end("the node is stopping");
         }
     }
 

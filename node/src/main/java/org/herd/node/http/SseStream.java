@@ -37,6 +37,8 @@ final class SseStream implements EventSource.Sink {
     private final TrafficLog traffic;
     private final String id;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Bytes offered and not yet taken by the socket; guarded by this object's monitor for waiting. */
+    private long pending;
     private ScheduledFuture<?> heartbeats;
     private EventSource.Subscription subscription;
 
@@ -67,6 +69,9 @@ final class SseStream implements EventSource.Sink {
         ctx.channel().closeFuture().addListener(f -> {
             heartbeats.cancel(false);
             s.close();
+            synchronized (this) {
+                notifyAll(); // a replay waiting for room stops waiting
+            }
             traffic.note(id, "event stream ended");
         });
         if (!ctx.channel().isActive()) {
@@ -108,14 +113,42 @@ final class SseStream implements EventSource.Sink {
     private void write(ByteBuf bytes) {
         long n = bytes.readableBytes();
         conn.reserve(n);
+        synchronized (this) {
+            pending += n;
+        }
         ctx.executor().execute(() -> {
             if (!ctx.channel().isActive()) {
                 bytes.release();
-                conn.release(n);
+                written(n);
                 return;
             }
-            ctx.writeAndFlush(new DefaultHttpContent(bytes)).addListener(f -> conn.release(n));
+            ctx.writeAndFlush(new DefaultHttpContent(bytes)).addListener(f -> written(n));
         });
+    }
+
+    private void written(long n) {
+        conn.release(n);
+        synchronized (this) {
+            pending -= n;
+            notifyAll();
+        }
+    }
+
+    /** Room for a replayed batch: a quarter of the connection's budget or less is waiting. */
+    @Override
+    public boolean awaitRoom(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long room = conn.outputLimit() / 4;
+        synchronized (this) {
+            while (pending > room && !ended.get() && ctx.channel().isActive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return !ended.get() && ctx.channel().isActive();
+        }
     }
 
     EventSource.Subscription subscription() {

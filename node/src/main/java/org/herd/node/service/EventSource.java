@@ -41,6 +41,15 @@ public interface EventSource {
 
         /** The subscription ended (the node stops, or the subscriber was dropped); {@code why} says why. */
         void ended(String why);
+
+        /**
+         * For replays of past events, which go as fast as the subscriber reads: waits until the
+         * sink has room for a batch; false if it had none within {@code patience} (the subscriber
+         * is not reading) or the sink has ended.
+         */
+        default boolean awaitRoom(java.time.Duration patience) throws InterruptedException {
+            return true;
+        }
     }
 
     /** A live subscription; closing it stops the events. */
