@@ -73,7 +73,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,whatsat,redis,one-core,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,fences,whatsat,redis,one-core,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -176,6 +176,9 @@ public final class HerdBench implements Callable<Integer> {
             row("propagation idle, AT to visible at another node: p50 / p99 / max (ms)", pcts(idle),
                     pcts(kafkaE2e) + " (end-to-end)", String.format("p99 %.1fx", (double) idle.getValueAtPercentile(99) / kafkaE2e.getValueAtPercentile(99)));
             row("propagation under ingest load: p50 / p99 / max (ms)", pcts(loaded), "", "");
+        }
+        if (phases.contains("fences")) {
+            fences(10_000);
         }
         if (phases.contains("whatsat")) {
             whatsat();
@@ -526,6 +529,150 @@ public final class HerdBench implements Callable<Integer> {
                 fmt(achieved) + "; " + pcts(all) + "; " + herdCpu, "", all.getValueAtPercentile(99) < 20_000 ? "p99 < 20 ms" : "p99 >= 20 ms");
     }
 
+    // --- fences ----------------------------------------------------------------------------------
+
+    /** The square the fence phase's fences and moving clients are in: latitude and longitude 10 to 20. */
+    private static String inSquare(int conn, long i) {
+        SplittableRandom r = new SplittableRandom(conn * 1_000_003L + i);
+        return String.format("%+.6f%+.6f", 10 + r.nextDouble() * 10, 10 + r.nextDouble() * 10);
+    }
+
+    /**
+     * Fences: the same pipelined ingest (clients jumping around a 10 x 10 degree square) without
+     * fences and then with {@code count} fences (circles of 1-5 km and squares of about 5 km,
+     * half each) over that square, CPU per update of every herd process and the broker (the
+     * derivation's included); then the time from sending an IAMAT to its event arriving at a
+     * Server-Sent Events subscriber at another node, against Kafka's own end-to-end latency, in
+     * the same run. The fences are deleted afterwards.
+     */
+    private void fences(int count) throws Exception {
+        settle();
+        IngestRun without = measureIngestWhere("fencesWithout", "ingest, clients in the square, no fences");
+        long t0 = System.nanoTime();
+        putFences(count, false);
+        for (String n : running) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (status(n).path("derivation").path("fences").asInt() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(n + "'s derivation does not hold the fences");
+                }
+                Thread.sleep(200); // polling the node's status
+            }
+        }
+        System.out.printf("%,d fences stored and held by every derivation member in %.1f s%n", count, (System.nanoTime() - t0) / 1e9);
+        settle();
+        IngestRun with = measureIngestWhere("fencesWith", "ingest, clients in the square, " + count + " fences");
+        row("IAMAT ingest with " + fmt(count) + " fences against none (clients jumping in a 10 x 10 degree square): updates/s; CPU µs per update, herd and broker",
+                fmt(with.load().rate()) + "; " + with.herdCpu(), fmt(without.load().rate()) + "; " + without.herdCpu() + " (no fences)",
+                String.format("rate %s, CPU %.2fx", pct(with.load().rate() / without.load().rate()), (double) with.herdCpu() / without.herdCpu()));
+        settle();
+        Histogram kafka = kafkaEndToEnd(400);
+        Histogram sse = atToSse(300);
+        results.put("fenceEventLatencyMs", latencyMap(sse));
+        row("fence event delivery, IAMAT sent to its SSE event at another node, " + fmt(count) + " fences: p50 / p99 / max (ms)",
+                pcts(sse), pcts(kafka) + " (Kafka end-to-end)",
+                String.format("p99 %.1fx", (double) sse.getValueAtPercentile(99) / kafka.getValueAtPercentile(99)));
+        putFences(count, true);
+    }
+
+    private IngestRun measureIngestWhere(String key, String label) throws Exception {
+        Map<String, Long> cpu0 = cpu.snapshot();
+        Load load = ingestLoad(nodes.size(), null, HerdBench::inSquare);
+        Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
+        results.put(key + "PerSecond", Math.round(load.rate()));
+        results.put(key + "CpuMicrosPerUpdate", perUpdate);
+        System.out.printf("%s: %,.0f AT/s, %d errors, latency %s ms; CPU µs per update %s%n",
+                label, load.rate(), load.errors(), pcts(load.latency()), perUpdate);
+        return new IngestRun(load, perUpdate);
+    }
+
+    /** PUTs (or DELETEs) the phase's fences, 16 requests at a time spread over the nodes. */
+    private void putFences(int count, boolean delete) throws Exception {
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        AtomicLong failed = new AtomicLong();
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < count; i++) {
+            double lat = 10 + r.nextDouble() * 10;
+            double lng = 10 + r.nextDouble() * 10;
+            String body = i % 2 == 0
+                    ? String.format("{\"circle\": {\"lat\": %.6f, \"lng\": %.6f, \"radius\": %d}, \"detect\": [\"enter\", \"exit\"]}",
+                    lat, lng, 1000 + r.nextInt(4000))
+                    : String.format("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}",
+                    lng, lat, lng + 0.05, lat, lng + 0.05, lat + 0.05, lng, lat + 0.05, lng, lat);
+            URI uri = URI.create("http://127.0.0.1:" + config.httpPort(running.get(i % running.size())) + "/v1/fences/bench-f-" + i);
+            HttpRequest req = delete ? HttpRequest.newBuilder(uri).DELETE().build()
+                    : HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+            inFlight.acquire();
+            http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, e) -> {
+                if (e != null || resp.statusCode() >= 300) {
+                    failed.incrementAndGet();
+                }
+                inFlight.release();
+            });
+        }
+        inFlight.acquire(16);
+        inFlight.release(16);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " fence requests failed");
+        }
+    }
+
+    /**
+     * One client stepping in and out of a fence of its own at the first node, one IAMAT at a time;
+     * a Server-Sent Events subscriber of that fence at the second node: the time from sending each
+     * IAMAT to its event (every step is an enter or an exit).
+     */
+    private Histogram atToSse(int samples) throws Exception {
+        String fence = "bench-latency-" + RUN;
+        int put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.httpPort(nodes.get(0)) + "/v1/fences/" + fence))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"circle\": {\"lat\": 0.5, \"lng\": 0.5, \"radius\": 1000}}")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (put != 200) {
+            throw new IllegalStateException("the latency fence was refused: " + put);
+        }
+        java.util.concurrent.BlockingQueue<Long> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+        HttpResponse<java.util.stream.Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + config.httpPort(nodes.get(1 % nodes.size())) + "/v1/fences/" + fence + "/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        Thread reader = new Thread(() -> {
+            try {
+                stream.body().forEach(line -> {
+                    if (line.startsWith("data: ")) {
+                        arrived.add(System.nanoTime());
+                    }
+                });
+            } catch (RuntimeException e) {
+                // closed
+            }
+        }, "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+        try (LineConn c = new LineConn(config.tcpPort(nodes.get(0)))) {
+            for (int i = -samples / 5; i < samples; i++) { // the first fifth unmeasured
+                String where = (i & 1) == 0 ? "+0.500000+0.500000" : "+0.600000+0.600000";
+                long t0 = System.nanoTime();
+                String reply = c.ask("IAMAT bench-latency-client-" + RUN + " " + where + " " + (2_000_000_000L + i + samples) + ".5");
+                if (!reply.startsWith("AT ")) {
+                    throw new IllegalStateException("IAMAT refused: " + reply);
+                }
+                Long at = arrived.poll(30, TimeUnit.SECONDS);
+                if (at == null) {
+                    throw new IllegalStateException("no event within 30 s");
+                }
+                if (i >= 0) {
+                    h.recordValue((at - t0) / 1000);
+                }
+            }
+        } finally {
+            stream.body().close();
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.httpPort(nodes.get(0)) + "/v1/fences/" + fence))
+                    .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        }
+        System.out.printf("IAMAT to SSE event: %s ms%n", pcts(h));
+        return h;
+    }
+
     /** One measured ingest run and the CPU each process spent per acknowledged update. */
     private record IngestRun(Load load, Map<String, Long> cpuPerUpdate) {
         /** Herd processes and broker, without the load generator. */
@@ -602,6 +749,15 @@ public final class HerdBench implements Callable<Integer> {
      * for {@code seconds}, or in the background until {@code stopFlag} is set (then returns null).
      */
     private Load ingestLoad(int n, AtomicBoolean stopFlag) throws Exception {
+        return ingestLoad(n, stopFlag, (conn, i) -> "+34.068930-118.445127");
+    }
+
+    /** Where the {@code i}-th IAMAT of connection {@code conn} says its client is. */
+    private interface Where {
+        String at(int conn, long i);
+    }
+
+    private Load ingestLoad(int n, AtomicBoolean stopFlag, Where where) throws Exception {
         Recorder latency = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -616,7 +772,7 @@ public final class HerdBench implements Callable<Integer> {
                 try (PipelinedClient pc = new PipelinedClient(port, window, latency, ok, errors)) {
                     long i = 0;
                     while (!stop.get() && (stopFlag != null || System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds))) {
-                        pc.send("IAMAT ingest-" + RUN + "-" + id + "-" + (i % 5000) + " +34.068930-118.445127 " + (1_900_000_000L + i) + ".5",
+                        pc.send("IAMAT ingest-" + RUN + "-" + id + "-" + (i % 5000) + " " + where.at(id, i) + " " + (1_900_000_000L + i) + ".5",
                                 false, System.nanoTime());
                         i++;
                         if (i % 16 == 0) {

@@ -33,6 +33,8 @@ public class HotPaths {
     private Command.Iamat parsed;
     private PlacesIndex index;
     private PlacesAnswer twenty;
+    private org.herd.stream.fence.FenceIndex fences;
+    private final java.util.SplittableRandom random = new java.util.SplittableRandom(5);
 
     @Setup
     public void setUp() throws Exception {
@@ -41,6 +43,22 @@ public class HotPaths {
         for (Place p : PlacesSeeder.read(Path.of(System.getProperty("herd.places",
                 "data/places/geonames-cities.tsv.gz")), p -> true)) {
             index.upsert(p);
+        }
+        // 100,000 fences (circles of 1-50 km and 0.5-degree triangles) over the whole world
+        fences = new org.herd.stream.fence.FenceIndex();
+        org.herd.stream.fence.FenceParser parser = new org.herd.stream.fence.FenceParser();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 100_000; i++) {
+            double lat = r.nextDouble(-85, 85);
+            double lng = r.nextDouble(-180, 179.5);
+            String json = i % 2 == 0
+                    ? String.format("{\"circle\": {\"lat\": %f, \"lng\": %f, \"radius\": %d}}", lat, lng, 1000 + r.nextInt(49_000))
+                    : String.format("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}",
+                    lng, lat, lng + 0.5, lat, lng, lat + 0.4, lng, lat);
+            if (parser.parse("f" + i, (com.fasterxml.jackson.databind.node.ObjectNode) org.herd.stream.Json.MAPPER.readTree(json))
+                    instanceof org.herd.stream.fence.FenceParser.Valid v) {
+                fences.put(v.fence(), 0);
+            }
         }
         twenty = new PlacesAnswer.Local(index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE)
                 .stream().map(NearbyPlace::place).toList());
@@ -64,6 +82,12 @@ public class HotPaths {
     @Benchmark
     public List<NearbyPlace> nearby50km() {
         return index.nearby(34.068930, -118.445127, 50_000, 20, PlacesIndex.Rank.PROMINENCE);
+    }
+
+    /** The fences around a random point, out of 100,000 (what the derivation does twice per update). */
+    @Benchmark
+    public int fencesAroundAPoint100k() {
+        return fences.containing(random.nextDouble(-85, 85), random.nextDouble(-180, 180)).size();
     }
 
     @Benchmark

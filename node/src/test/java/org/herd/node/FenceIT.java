@@ -29,7 +29,8 @@ class FenceIT {
 
     @RegisterExtension
     static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
-            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"));
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
+            .with("events.subscribers.max", "3");
 
     private TestHerd herd;
 
@@ -138,6 +139,33 @@ class FenceIT {
             try (SseClient all = new SseClient(http("Alford"), "/v1/events?from=earliest&client=" + client, null)) {
                 assertThat(all.next(4)).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter", "exit");
             }
+        }
+    }
+
+    @Test
+    void aNodeTakesEventsSubscribersMaxSubscribersAndTellsTheNextOneSo() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> subscribers("Alford") == 0);
+        List<SseClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                SseClient s = new SseClient(http("Alford"), "/v1/events", null);
+                assertThat(s.status()).isEqualTo(200);
+                open.add(s);
+            }
+            var refused = get(http("Alford"), "/v1/events");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body()).contains("events.subscribers.max");
+            try (LineClient watch = new LineClient(herd.node("Alford").tcpPort())) {
+                assertThat(watch.ask("WATCH *")).isEqualTo("ERROR busy WATCH *");
+                assertThat(watch.readLine()).as("then the connection is closed").isNull();
+            }
+            open.remove(0).close();
+            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers("Alford") == 2);
+            SseClient again = new SseClient(http("Alford"), "/v1/events", null);
+            open.add(again);
+            assertThat(again.status()).isEqualTo(200);
+        } finally {
+            open.forEach(SseClient::close);
         }
     }
 }

@@ -1,0 +1,53 @@
+package org.herd.stream.fence;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.herd.stream.Json;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fence index at the scale the herd promises: 100,000 fences, answers equal to a scan of them all. */
+class FenceIndexTest {
+    private final FenceParser parser = new FenceParser();
+
+    private Fence fence(String id, String json) throws Exception {
+        return ((FenceParser.Valid) parser.parse(id, (ObjectNode) Json.MAPPER.readTree(json))).fence();
+    }
+
+    @Test
+    void aHundredThousandFencesAnswerAsAScanOfThemAllWould() throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        FenceIndex index = new FenceIndex();
+        List<Fence> all = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            double lat = r.nextDouble(-85, 85);
+            double lng = r.nextDouble(-180, 180);
+            Fence f = i % 2 == 0
+                    ? fence("c" + i, String.format("{\"circle\": {\"lat\": %f, \"lng\": %f, \"radius\": %d}}", lat, lng, 1000 + r.nextInt(49_000)))
+                    : fence("p" + i, String.format("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}",
+                    Math.min(lng, 179.5), lat, Math.min(lng, 179.5) + 0.5, lat, Math.min(lng, 179.5), lat + 0.4, Math.min(lng, 179.5), lat));
+            index.put(f, 0);
+            all.add(f);
+        }
+        assertThat(index.size()).isEqualTo(100_000);
+        int hits = 0;
+        for (int q = 0; q < 2_000; q++) {
+            double lat = r.nextDouble(-85, 85);
+            double lng = r.nextDouble(-180, 180);
+            List<String> scanned = all.stream().filter(f -> f.shape().contains(lat, lng)).map(Fence::id).sorted().toList();
+            List<String> found = index.containing(lat, lng).stream().map(e -> e.fence().id()).toList();
+            assertThat(found).isEqualTo(scanned);
+            hits += found.size();
+        }
+        assertThat(hits).as("the sample points fall in some fences").isGreaterThan(100);
+        for (int i = 0; i < 100_000; i += 2) {
+            index.remove("c" + i);
+        }
+        assertThat(index.size()).isEqualTo(50_000);
+        assertThat(index.page(null, 3)).extracting(Fence::id).containsExactly("p1", "p10001", "p10003");
+    }
+}
