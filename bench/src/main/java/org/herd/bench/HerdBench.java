@@ -180,6 +180,13 @@ public final class HerdBench implements Callable<Integer> {
         if (phases.contains("fences")) {
             fences(10_000);
         }
+        if (phases.contains("fence-latency")) { // for profiling: not in the default phases
+            settle();
+            Histogram kafka = kafkaEndToEnd(400);
+            Histogram sse = atToSse(300);
+            row("fence event delivery alone, IAMAT to SSE event: p50 / p99 / max (ms)", pcts(sse), pcts(kafka) + " (Kafka end-to-end)",
+                    String.format("p99 %.1fx", (double) sse.getValueAtPercentile(99) / kafka.getValueAtPercentile(99)));
+        }
         if (phases.contains("whatsat")) {
             whatsat();
         }

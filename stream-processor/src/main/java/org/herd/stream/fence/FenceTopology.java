@@ -65,6 +65,9 @@ public final class FenceTopology {
         props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        // events are visible to subscribers (read committed) when their transaction commits
+        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), 50);
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putIfAbsent(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");
         return props;
