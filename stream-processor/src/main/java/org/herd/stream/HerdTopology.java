@@ -56,17 +56,24 @@ public final class HerdTopology {
         return builder.build();
     }
 
+    /** The overrides, then the application id, the cluster and the state directory where they do not say. */
+    public static Properties baseConfig(String applicationId, String bootstrapServers, String stateDir,
+                                        Map<String, ?> overrides) {
+        Properties props = new Properties();
+        props.putAll(overrides);
+        props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        return props;
+    }
+
     /**
      * Streams configuration for one node. {@code overrides} win over the defaults, so tests and
      * production share this code path.
      */
     public static Properties streamsConfig(String applicationId, String bootstrapServers, String stateDir,
                                            Map<String, ?> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        Properties props = baseConfig(applicationId, bootstrapServers, stateDir, overrides);
         // Only global stores: records become visible as soon as they are applied.
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);

@@ -1,16 +1,12 @@
 package org.herd.stream.fence;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaClientSupplier;
 import org.herd.stream.AppliedOffsets;
+import org.herd.stream.PlainClients;
 import org.herd.stream.PositionFollowingConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  * judged. One end-offset lookup per poll, not per record. The global consumer follows positions
  * past transaction markers, as the replicas' does.
  */
-public final class FenceClientSupplier implements KafkaClientSupplier {
+public final class FenceClientSupplier extends PlainClients {
     private static final Logger log = LoggerFactory.getLogger(FenceClientSupplier.class);
 
     private final String fencesTopic;
@@ -45,23 +41,8 @@ public final class FenceClientSupplier implements KafkaClientSupplier {
     }
 
     @Override
-    public Admin getAdmin(Map<String, Object> config) {
-        return Admin.create(config);
-    }
-
-    @Override
-    public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
-        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    @Override
     public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
         return new FenceSyncingConsumer(config);
-    }
-
-    @Override
-    public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 import org.herd.stream.AppliedOffsets;
+import org.herd.stream.HerdTopology;
 import org.herd.stream.SkippedRecords;
 
 import java.util.Map;
@@ -58,11 +59,7 @@ public final class FenceTopology {
      */
     public static Properties streamsConfig(String applicationId, String bootstrapServers, String stateDir,
                                            Map<String, ?> overrides) {
-        Properties props = new Properties();
-        props.putAll(overrides);
-        props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        Properties props = HerdTopology.baseConfig(applicationId, bootstrapServers, stateDir, overrides);
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // events are visible to subscribers (read committed) when their transaction commits
