@@ -1,0 +1,79 @@
+package org.herd.node;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.herd.node.HttpClientSupport.get;
+import static org.herd.node.HttpClientSupport.send;
+
+/**
+ * A fence event subscriber that never reads: its stream is cut off once its buffer (the
+ * connection's output budget) fills and stays full for the stall timeout; the node's memory does
+ * not grow with it, and everyone else goes on.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EventSubscriberLimitsIT {
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford")
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
+            .with("connection.output.max.bytes", "65536")
+            .with("connection.output.stall.timeout.ms", "2000");
+
+    private TestHerd herd;
+
+    @BeforeAll
+    void theHerd() {
+        herd = HERD.herd();
+    }
+
+    private double subscribers() throws Exception {
+        return get(herd.node("Alford").adminPort(), "/metrics").body().lines()
+                .filter(l -> l.startsWith("herd_event_subscribers{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void aSubscriberThatNeverReadsIsCutOffAndTheNodeGoesOn() throws Exception {
+        int http = herd.node("Alford").httpPort();
+        assertThat(send("PUT", http, "/v1/fences/everything",
+                "{\"circle\": {\"lat\": 34.0689, \"lng\": -118.4452, \"radius\": 1000}, \"detect\": [\"inside\"]}").status())
+                .isEqualTo(200);
+        try (Socket lazy = new Socket()) {
+            lazy.setReceiveBufferSize(1024);
+            lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+            OutputStream out = lazy.getOutputStream();
+            out.write("GET /v1/events HTTP/1.1\r\nHost: herd\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
+            // events until the lazy subscriber's kernel buffers and its budget are full: each update inside is one event
+            try (LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
+                long time = 1;
+                while (subscribers() > 0) {
+                    StringBuilder batch = new StringBuilder();
+                    for (int i = 0; i < 200; i++) {
+                        batch.append("IAMAT lazy-target +34.068930-118.445127 ").append(time++).append('\n');
+                    }
+                    mover.send(batch.toString());
+                    for (int i = 0; i < 200; i++) {
+                        assertThat(mover.readLine()).startsWith("AT Alford");
+                    }
+                    assertThat(time).as("the lazy subscriber is cut off before 100,000 events").isLessThan(100_000);
+                }
+            }
+        }
+        assertThat(get(http, "/health").status()).isEqualTo(200);
+        try (SseClient fine = new SseClient(http, "/v1/events", null)) {
+            assertThat(fine.status()).isEqualTo(200);
+        }
+    }
+}
