@@ -132,10 +132,14 @@ public final class EventFeed implements EventSource, AutoCloseable {
                 var records = consumer.poll(POLL);
                 long[] now = positions(consumer); // past transaction markers too
                 synchronized (lock) {
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        Event e = Event.read(r);
-                        for (Sub s : List.copyOf(live)) {
-                            s.deliver(r.partition(), r.offset(), e);
+                    if (!live.isEmpty()) {
+                        // one copy per batch: a subscriber dropped meanwhile is closed and takes nothing more
+                        List<Sub> subs = List.copyOf(live);
+                        for (ConsumerRecord<String, byte[]> r : records) {
+                            Event e = Event.read(r);
+                            for (Sub s : subs) {
+                                s.deliver(r.partition(), r.offset(), e);
+                            }
                         }
                     }
                     for (int i = 0; i < now.length; i++) {
