@@ -110,7 +110,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT));
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.get(Settings.WRITE_INFLIGHT_MAX), events);
+                config.get(Settings.WRITE_INFLIGHT_MAX), events, config.get(Settings.FENCES_MAX));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),

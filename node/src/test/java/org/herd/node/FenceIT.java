@@ -30,7 +30,8 @@ class FenceIT {
     @RegisterExtension
     static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
             .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
-            .with("events.subscribers.max", "3");
+            .with("events.subscribers.max", "3")
+            .with("fences.max", "8");
 
     private TestHerd herd;
 
@@ -166,6 +167,32 @@ class FenceIT {
             assertThat(again.status()).isEqualTo(200);
         } finally {
             open.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void aHerdHoldsFencesMaxFencesAndSaysSoToTheNextNewOne() throws Exception {
+        String prefix = id("full");
+        int held = Json.MAPPER.readTree(get(http("Alford"), "/v1/fences?limit=1000").body()).get("fences").size();
+        List<String> mine = new java.util.ArrayList<>();
+        try {
+            for (int i = held; i < 8; i++) {
+                String f = prefix + "-" + i;
+                assertThat(send("PUT", http("Alford"), "/v1/fences/" + f, UCLA + "}").status()).isEqualTo(200);
+                mine.add(f);
+            }
+            var refused = send("PUT", http("Ball"), "/v1/fences/" + prefix + "-new", UCLA + "}");
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.body()).contains("fences.max");
+            assertThat(get(http("Ball"), "/v1/fences/" + prefix + "-new").status()).isEqualTo(404);
+            if (!mine.isEmpty()) {
+                assertThat(send("PUT", http("Ball"), "/v1/fences/" + mine.get(0), UCLA + ", \"meta\": {\"v\": 2}}").status())
+                        .as("replacing a fence at the limit").isEqualTo(200);
+            }
+        } finally {
+            for (String f : mine) {
+                send("DELETE", http("Alford"), "/v1/fences/" + f, null);
+            }
         }
     }
 }

@@ -47,6 +47,8 @@ public final class Settings {
     // --- Fences and events (docs/fences.md)
     public static final Setting<String> FENCES_APPLICATION_ID = Setting.text("fences.application.id", "herd-fences",
             "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
+    public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
+            "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
     public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
             "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");
     public static final Setting<Integer> EVENTS_CATCHUP_MAX = Setting.count("events.catchup.max", 8, 1,
@@ -148,7 +150,7 @@ public final class Settings {
                     List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
-            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID,
+            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID, FENCES_MAX,
                     EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT), List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),

@@ -6,6 +6,7 @@ import org.herd.node.service.Busy;
 
 import org.herd.node.service.ClientService;
 import org.herd.node.service.EventSource;
+import org.herd.node.service.LimitReached;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -279,9 +280,14 @@ public final class PublicApi {
             throw new BadRequest("the fence is not valid", bad.problems());
         }
         Fence fence = ((FenceParser.Valid) parsed).fence();
-        return service.putFence(fence).handle((stored, e) -> e != null
-                ? failed(e, "the fence could not be made durable in time; retrying is safe")
-                : HttpReply.json(HttpResponseStatus.OK, stored.toJson()));
+        return service.putFence(fence).handle((stored, e) -> {
+            if (e == null) {
+                return HttpReply.json(HttpResponseStatus.OK, stored.toJson());
+            }
+            LimitReached full = LimitReached.in(e);
+            return full != null ? HttpReply.error(HttpResponseStatus.CONFLICT, full.getMessage())
+                    : failed(e, "the fence could not be made durable in time; retrying is safe");
+        });
     }
 
     private CompletableFuture<HttpReply> getFence(String id) {

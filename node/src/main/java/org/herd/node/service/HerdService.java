@@ -47,10 +47,13 @@ public final class HerdService implements ClientService {
     private final int maxWritesInFlight;
     private final Semaphore writeSlots;
     private final EventSource events;
+    private final int maxFences;
 
     public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events) {
+                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events,
+                int maxFences) {
         this.events = events;
+        this.maxFences = maxFences;
         this.metrics = metrics;
         this.maxWritesInFlight = maxWritesInFlight;
         this.writeSlots = new Semaphore(maxWritesInFlight);
@@ -229,6 +232,11 @@ public final class HerdService implements ClientService {
 
     @Override
     public CompletableFuture<Fence> putFence(Fence fence) {
+        FenceIndex held = replica.get().state.fenceIndex();
+        if (held.size() >= maxFences && held.get(fence.id()).isEmpty()) {
+            return CompletableFuture.failedFuture(new LimitReached("the herd holds " + held.size()
+                    + " fences, its limit (fences.max); delete some or replace one"));
+        }
         return writeOne(topics.fences(), fence.id(), fence.encode()).thenApply(v -> fence);
     }
 
