@@ -1,8 +1,15 @@
 package org.herd.stream.fence;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.herd.stream.AppliedOffsets;
@@ -12,8 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,8 +33,11 @@ import java.util.concurrent.TimeoutException;
  * waits until this member's fence store has applied the fences topic up to its end as of that
  * moment: every fence acknowledged before those locations were fetched (so before a client
  * could have sent them after its fence's PUT was answered) is in the index when they are
- * judged. One end-offset lookup per poll, not per record. The global consumer follows positions
- * past transaction markers, as the replicas' does.
+ * judged. One end-offset lookup per poll, not per record, by an admin client of its own: asked on
+ * the consumer's connection, the lookup would queue behind the fetch the consumer has already sent
+ * and wait out its fetch.max.wait.ms (a broker answers one connection's requests in order), which
+ * was most of an event's delivery time. The global consumer follows positions past transaction
+ * markers, as the replicas' does.
  */
 public final class FenceClientSupplier extends PlainClients {
     private static final Logger log = LoggerFactory.getLogger(FenceClientSupplier.class);
@@ -51,10 +64,38 @@ public final class FenceClientSupplier extends PlainClients {
     }
 
     private final class FenceSyncingConsumer extends KafkaConsumer<byte[], byte[]> {
+        private final Admin admin;
         private List<TopicPartition> fencePartitions;
 
         FenceSyncingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            Map<String, Object> adminConfig = new HashMap<>();
+            config.forEach((key, value) -> {
+                if (AdminClientConfig.configNames().contains(key)) {
+                    adminConfig.put(key, value);
+                }
+            });
+            adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, config.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, "derivation") + "-fence-ends");
+            this.admin = Admin.create(adminConfig);
+        }
+
+        @Override
+        public void close(CloseOptions options) {
+            try {
+                admin.close(options.timeout().orElse(Duration.ofSeconds(30)));
+            } finally {
+                super.close(options);
+            }
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            close(CloseOptions.timeout(timeout));
+        }
+
+        @Override
+        public void close() {
+            close(CloseOptions.timeout(Duration.ofSeconds(30)));
         }
 
         @Override
@@ -73,9 +114,12 @@ public final class FenceClientSupplier extends PlainClients {
                     fencePartitions = partitionsFor(fencesTopic, patience).stream()
                             .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 }
-                for (var end : endOffsets(fencePartitions, patience).entrySet()) {
+                var ends = admin.listOffsets(fencePartitions.stream().collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())),
+                                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                        .get(patience.toNanos(), TimeUnit.NANOSECONDS);
+                for (var end : ends.entrySet()) {
                     long left = Math.max(0, deadline - System.nanoTime());
-                    var applied = fencesApplied.awaitPosition(end.getKey().partition(), end.getValue());
+                    var applied = fencesApplied.awaitPosition(end.getKey().partition(), end.getValue().offset());
                     try {
                         applied.get(left, TimeUnit.NANOSECONDS);
                     } finally {
