@@ -573,9 +573,11 @@ public final class HerdBench implements Callable<Integer> {
         System.out.printf("%,d fences stored and held by every derivation member in %.1f s%n", count, (System.nanoTime() - t0) / 1e9);
         settle();
         IngestRun with = measureIngestWhere("fencesWith", "ingest, clients in the square, " + count + " fences");
-        row("IAMAT ingest with " + fmt(count) + " fences against none (clients jumping in a 10 x 10 degree square): updates/s; CPU µs per update, herd and broker",
+        row("IAMAT ingest with " + fmt(count) + " fences against none (clients jumping in a 10 x 10 degree square): updates/s; CPU µs per update, herd and broker, until the derivation has judged them",
                 fmt(with.load().rate()) + "; " + with.herdCpu(), fmt(without.load().rate()) + "; " + without.herdCpu() + " (no fences)",
                 String.format("rate %s, CPU %.2fx", pct(with.load().rate() / without.load().rate()), (double) with.herdCpu() / without.herdCpu()));
+        row("the derivation (exactly once, over the five nodes) done with the updates of that ingest: seconds after it ended",
+                String.format("%.1f", with.behind()), String.format("%.1f (no fences)", without.behind()), "");
         settle();
         eventLatency("fence event delivery, IAMAT sent to its SSE event at another node, " + fmt(count) + " fences: p50 / p99 / max (ms)");
         putFences(count, true);
@@ -604,15 +606,51 @@ public final class HerdBench implements Callable<Integer> {
                         (double) sse.getValueAtPercentile(99) / hop.getValueAtPercentile(99)));
     }
 
+    /**
+     * Seconds until the derivation's committed input offsets reach the locations topic's end as of
+     * now: how far behind the ingest it was when the ingest ended (0: it kept up).
+     */
+    private double derivationCatchUpSeconds() throws Exception {
+        long t0 = System.nanoTime();
+        try (Admin admin = Admin.create(config.kafkaClientSettings())) {
+            String topic = config.topics().locations();
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(p -> p,
+                    p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
+            while (true) {
+                var committed = admin.listConsumerGroupOffsets(config.get(Settings.FENCES_APPLICATION_ID))
+                        .partitionsToOffsetAndMetadata().get();
+                boolean done = partitions.stream().allMatch(p -> committed.get(p) != null
+                        && committed.get(p).offset() >= ends.get(p).offset());
+                if (done) {
+                    return (System.nanoTime() - t0) / 1e9;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the derivation did not catch up within 10 minutes");
+                }
+                Thread.sleep(100); // polling the group's committed offsets
+            }
+        }
+    }
+
+    /**
+     * Ingest with clients in the square; CPU per update counted until the derivation has judged
+     * every update of it (its work done after the ingest ended included), the seconds that took
+     * after the ingest in {@link IngestRun#behind}.
+     */
     private IngestRun measureIngestWhere(String key, String label) throws Exception {
         Map<String, Long> cpu0 = cpu.snapshot();
         Load load = ingestLoad(nodes.size(), null, HerdBench::inSquare);
+        double behind = derivationCatchUpSeconds();
         Map<String, Long> perUpdate = cpuPerOp(cpu0, load.ok());
         results.put(key + "PerSecond", Math.round(load.rate()));
         results.put(key + "CpuMicrosPerUpdate", perUpdate);
-        System.out.printf("%s: %,.0f AT/s, %d errors, latency %s ms; CPU µs per update %s%n",
-                label, load.rate(), load.errors(), pcts(load.latency()), perUpdate);
-        return new IngestRun(load, perUpdate);
+        results.put(key + "DerivationBehindSeconds", behind);
+        System.out.printf("%s: %,.0f AT/s, %d errors, latency %s ms; derivation done %.1f s after; CPU µs per update %s%n",
+                label, load.rate(), load.errors(), pcts(load.latency()), behind, perUpdate);
+        return new IngestRun(load, perUpdate, behind);
     }
 
     /** PUTs (or DELETEs) the phase's fences, 16 requests at a time spread over the nodes. */
@@ -703,7 +741,11 @@ public final class HerdBench implements Callable<Integer> {
     }
 
     /** One measured ingest run and the CPU each process spent per acknowledged update. */
-    private record IngestRun(Load load, Map<String, Long> cpuPerUpdate) {
+    private record IngestRun(Load load, Map<String, Long> cpuPerUpdate, double behind) {
+        IngestRun(Load load, Map<String, Long> cpuPerUpdate) {
+            this(load, cpuPerUpdate, 0);
+        }
+
         /** Herd processes and broker, without the load generator. */
         long herdCpu() {
             return sum(cpuPerUpdate) - cpuPerUpdate.getOrDefault("bench", 0L);

@@ -19,7 +19,8 @@ import static org.herd.node.HttpClientSupport.send;
 /**
  * A fence event subscriber that never reads: its stream is cut off once its buffer (the
  * connection's output budget) fills and stays full for the stall timeout; the node's memory does
- * not grow with it, and everyone else goes on.
+ * not grow with it, and everyone else goes on. A replay from the topic holds one of the
+ * {@code events.catchup.max} catch-up slots while it lasts: one more is answered 503.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventSubscriberLimitsIT {
@@ -27,7 +28,8 @@ class EventSubscriberLimitsIT {
     static final InProcessHerd HERD = InProcessHerd.of("Alford")
             .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
             .with("connection.output.max.bytes", "65536")
-            .with("connection.output.stall.timeout.ms", "2000");
+            .with("connection.output.stall.timeout.ms", "5000")
+            .with("events.catchup.max", "1");
 
     private TestHerd herd;
 
@@ -42,12 +44,65 @@ class EventSubscriberLimitsIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    @Test
-    void aSubscriberThatNeverReadsIsCutOffAndTheNodeGoesOn() throws Exception {
-        int http = herd.node("Alford").httpPort();
+    private void insideFence(int http) throws Exception {
         assertThat(send("PUT", http, "/v1/fences/everything",
                 "{\"circle\": {\"lat\": 34.0689, \"lng\": -118.4452, \"radius\": 1000}, \"detect\": [\"inside\"]}").status())
                 .isEqualTo(200);
+    }
+
+    /** {@code count} IAMATs inside the fence, each one event; returns the next time to use. */
+    private static long moves(LineClient mover, String client, long time, int count) throws Exception {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            batch.append("IAMAT ").append(client).append(" +34.068930-118.445127 ").append(time++).append('\n');
+        }
+        mover.send(batch.toString());
+        for (int i = 0; i < count; i++) {
+            assertThat(mover.readLine()).startsWith("AT Alford");
+        }
+        return time;
+    }
+
+    @Test
+    void aReplayBeyondTheCatchUpLimitIsAnswered503UntilTheSlotFrees() throws Exception {
+        int http = herd.node("Alford").httpPort();
+        insideFence(http);
+        try (LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
+            long time = 1;
+            for (int i = 0; i < 100; i++) { // 20,000 events, about 6 MB: more than a lazy reader's budget and kernel buffers hold
+                time = moves(mover, "replayed-target", time, 200);
+            }
+        }
+        try (Socket lazy = new Socket()) {
+            lazy.setReceiveBufferSize(1024);
+            lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+            OutputStream out = lazy.getOutputStream();
+            out.write("GET /v1/events?from=earliest HTTP/1.1\r\nHost: herd\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
+            // the lazy replay holds the only slot until it is cut off (the stall timeout, 5 s, after its budget fills)
+            try (SseClient refused = new SseClient(http, "/v1/events?from=earliest", null)) {
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.header("Retry-After")).isNotNull();
+            }
+            // a subscriber of the live end needs no slot
+            try (SseClient live = new SseClient(http, "/v1/events", null)) {
+                assertThat(live.status()).isEqualTo(200);
+            }
+        }
+        // the lazy one cut off (or gone), the slot is free again
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            try (SseClient replay = new SseClient(http, "/v1/events?from=earliest", null)) {
+                assertThat(replay.status()).isEqualTo(200);
+                assertThat(replay.next(1)).hasSize(1);
+            }
+        });
+    }
+
+    @Test
+    void aSubscriberThatNeverReadsIsCutOffAndTheNodeGoesOn() throws Exception {
+        int http = herd.node("Alford").httpPort();
+        insideFence(http);
         try (Socket lazy = new Socket()) {
             lazy.setReceiveBufferSize(1024);
             lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
@@ -59,14 +114,7 @@ class EventSubscriberLimitsIT {
             try (LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
                 long time = 1;
                 while (subscribers() > 0) {
-                    StringBuilder batch = new StringBuilder();
-                    for (int i = 0; i < 200; i++) {
-                        batch.append("IAMAT lazy-target +34.068930-118.445127 ").append(time++).append('\n');
-                    }
-                    mover.send(batch.toString());
-                    for (int i = 0; i < 200; i++) {
-                        assertThat(mover.readLine()).startsWith("AT Alford");
-                    }
+                    time = moves(mover, "lazy-target", time, 200);
                     assertThat(time).as("the lazy subscriber is cut off before 100,000 events").isLessThan(100_000);
                 }
             }

@@ -64,6 +64,11 @@ final class SseClient implements AutoCloseable {
         return response.statusCode();
     }
 
+    /** A response header's first value, or null. */
+    String header(String name) {
+        return response.headers().firstValue(name).orElse(null);
+    }
+
     String contentType() {
         return response.headers().firstValue("Content-Type").orElse("");
     }

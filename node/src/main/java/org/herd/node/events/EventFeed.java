@@ -242,9 +242,7 @@ public final class EventFeed implements EventSource, AutoCloseable {
                 s.positions[i] = c.position(tp);
             }
             while (running.get() && !s.closed.get()) {
-                if (!s.sink.awaitRoom(patience)) {
-                    s.end("the subscriber did not read its replayed events for " + patience.toMillis()
-                            + " ms; reconnect with the last event id");
+                if (!roomFor(s)) {
                     return;
                 }
                 long[] at = positions(c);
@@ -262,6 +260,10 @@ public final class EventFeed implements EventSource, AutoCloseable {
                     }
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+                    // paced event by event: a poll brings up to 200, more than a small output budget holds at once
+                    if (!roomFor(s)) {
+                        return;
+                    }
                     s.deliver(r.partition(), r.offset(), Event.read(r));
                     if (s.closed.get()) {
                         return;
@@ -275,6 +277,15 @@ public final class EventFeed implements EventSource, AutoCloseable {
             Thread.currentThread().interrupt();
             s.end("the node is stopping");
         }
+    }
+
+    /** Waits until the subscriber has room for more; false (and the subscriber ended) when it did not read in time. */
+    private boolean roomFor(Sub s) throws InterruptedException {
+        if (s.sink.awaitRoom(patience)) {
+            return true;
+        }
+        s.end("the subscriber did not read its replayed events for " + patience.toMillis() + " ms; reconnect with the last event id");
+        return false;
     }
 
     /** An event as read from the topic: the fields a subscriber is filtered and told by, and its JSON. */
