@@ -64,8 +64,8 @@ public final class FenceTopology {
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // events are visible to subscribers (read committed) when their transaction commits: every 10 ms,
         // and the loop turns at least every 10 ms (poll.ms), so that an event waits for no longer timer.
-        // Not 0 (a commit after every poll): Streams then halves the records it processes between commits
-        // down to one, a transaction per update, and the derivation falls behind (docs/performance.md, "Fences")
+        // Not 0 (a commit after every poll): under load the derivation then falls far behind, a transaction
+        // every few records (docs/performance.md, "Fences")
         props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
