@@ -50,6 +50,17 @@ class EventSubscriberLimitsIT {
                 .isEqualTo(200);
     }
 
+    /** A subscriber of {@code path} that never reads, with a tiny receive buffer. */
+    private static Socket lazySubscriber(int http, String path) throws Exception {
+        Socket lazy = new Socket();
+        lazy.setReceiveBufferSize(1024);
+        lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+        OutputStream out = lazy.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: herd\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return lazy;
+    }
+
     /** {@code count} IAMATs inside the fence, each one event; returns the next time to use. */
     private static long moves(LineClient mover, String client, long time, int count) throws Exception {
         StringBuilder batch = new StringBuilder();
@@ -73,12 +84,7 @@ class EventSubscriberLimitsIT {
                 time = moves(mover, "replayed-target", time, 200);
             }
         }
-        try (Socket lazy = new Socket()) {
-            lazy.setReceiveBufferSize(1024);
-            lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
-            OutputStream out = lazy.getOutputStream();
-            out.write("GET /v1/events?from=earliest HTTP/1.1\r\nHost: herd\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (Socket lazy = lazySubscriber(http, "/v1/events?from=earliest")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
             // the lazy replay holds the only slot until it is cut off (the stall timeout, 5 s, after its budget fills)
             try (SseClient refused = new SseClient(http, "/v1/events?from=earliest", null)) {
@@ -103,12 +109,7 @@ class EventSubscriberLimitsIT {
     void aSubscriberThatNeverReadsIsCutOffAndTheNodeGoesOn() throws Exception {
         int http = herd.node("Alford").httpPort();
         insideFence(http);
-        try (Socket lazy = new Socket()) {
-            lazy.setReceiveBufferSize(1024);
-            lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
-            OutputStream out = lazy.getOutputStream();
-            out.write("GET /v1/events HTTP/1.1\r\nHost: herd\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (Socket lazy = lazySubscriber(http, "/v1/events")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
             // events until the lazy subscriber's kernel buffers and its budget are full: each update inside is one event
             try (LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
