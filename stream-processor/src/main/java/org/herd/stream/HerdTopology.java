@@ -38,7 +38,7 @@ public final class HerdTopology {
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),
                 topics.locations(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("locations-source"),
-                () -> new LocationProcessor(state.locationsApplied(), state.locationsSkipped()));
+                () -> new LocationProcessor(state.locationsApplied(), state.locationsSkipped(), state.clientIndex()));
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(PositionKeepingStore.supplier(Topics.PLACE_STORE, state.placesApplied()),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(),

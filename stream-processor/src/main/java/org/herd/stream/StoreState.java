@@ -4,15 +4,18 @@ import org.herd.stream.fence.FenceIndex;
 
 /**
  * The parts of a node's state that live beside the Kafka Streams stores: how far each topic has
- * been applied, the in-memory places index, and the records each topic's store skipped.
+ * been applied, the in-memory places, fence and client indexes, and the records each topic's
+ * store skipped.
  */
 public record StoreState(AppliedOffsets locationsApplied, AppliedOffsets placesApplied, PlacesIndex placesIndex,
                          SkippedRecords locationsSkipped, SkippedRecords placesSkipped,
-                         AppliedOffsets fencesApplied, FenceIndex fenceIndex, SkippedRecords fencesSkipped) {
+                         AppliedOffsets fencesApplied, FenceIndex fenceIndex, SkippedRecords fencesSkipped,
+                         ClientIndex clientIndex) {
     public static StoreState create(TopicNames topics) {
         return new StoreState(new AppliedOffsets(topics.locations()), new AppliedOffsets(topics.places()),
                 new PlacesIndex(), new SkippedRecords(topics.locations()), new SkippedRecords(topics.places()),
-                new AppliedOffsets(topics.fences()), new FenceIndex(), new SkippedRecords(topics.fences()));
+                new AppliedOffsets(topics.fences()), new FenceIndex(), new SkippedRecords(topics.fences()),
+                new ClientIndex());
     }
 
     /** The applied positions of {@code topic}, or null if it is not one of the herd's. */

@@ -50,6 +50,20 @@ class HerdTopologyTest {
     }
 
     @Test
+    void theClientIndexFollowsTheNewestClientTimeNotTheArrivalOrder() {
+        Location newer = at("kiwi", "1621464827.9594985031", "Welsh", 35.0, -119.0);
+        Location older = at("kiwi", "1621464827.959498503", "Alford", 34.0, -118.0);
+        Location tie = at("kiwi", "1621464827.9594985031", "Ball", 36.0, -120.0);
+        publish(newer);
+        publish(older);
+        publish(tie);
+        assertThat(state.clientIndex().near(35.0, -119.0, 1000, 10)).extracting(ClientIndex.Hit::client).containsExactly("kiwi");
+        assertThat(state.clientIndex().near(34.0, -118.0, 1000, 10)).isEmpty();
+        assertThat(state.clientIndex().near(36.0, -120.0, 1000, 10)).isEmpty();
+        assertThat(state.clientIndex().size()).isEqualTo(1);
+    }
+
+    @Test
     void newestClientTimeWinsWhateverTheArrivalOrder() {
         Location older = at("kiwi", "1621464827.959498503", "Alford", 34.0, -118.0);
         Location newer = at("kiwi", "1621464827.9594985031", "Welsh", 35.0, -119.0);

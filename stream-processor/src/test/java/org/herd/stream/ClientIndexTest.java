@@ -1,0 +1,103 @@
+package org.herd.stream;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientIndexTest {
+    private final ClientIndex index = new ClientIndex();
+    private final Map<String, double[]> truth = new HashMap<>();
+
+    private void put(String client, double lat, double lng) {
+        index.put(client, lat, lng);
+        truth.put(client, new double[] {lat, lng});
+    }
+
+    /** What a scan of every client finds: within maxMetres of the point and in the box, nearest first. */
+    private List<String> scan(double lat, double lng, double maxMetres, double south, double west, double north, double east, int limit) {
+        return truth.entrySet().stream()
+                .filter(e -> e.getValue()[0] >= south && e.getValue()[0] <= north && inLongitudes(e.getValue()[1], west, east))
+                .filter(e -> Geo.distanceMetres(lat, lng, e.getValue()[0], e.getValue()[1]) <= maxMetres)
+                .sorted(Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> Geo.distanceMetres(lat, lng, e.getValue()[0], e.getValue()[1]))
+                        .thenComparing(Map.Entry::getKey))
+                .limit(limit).map(Map.Entry::getKey).toList();
+    }
+
+    private static boolean inLongitudes(double lng, double west, double east) {
+        return west <= east ? lng >= west && lng <= east : lng >= west || lng <= east;
+    }
+
+    private static List<String> clients(List<ClientIndex.Hit> hits) {
+        return hits.stream().map(ClientIndex.Hit::client).toList();
+    }
+
+    @Test
+    void nearFindsWhatAScanFindsNearestFirstAnywhereOnEarth() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            put("c" + i, r.nextDouble(-90, 90), r.nextDouble(-180, 180));
+        }
+        for (int i = 0; i < 5_000; i++) { // a dense city
+            put("city" + i, 34 + r.nextDouble(0.2), -118.5 + r.nextDouble(0.2));
+        }
+        double[][] points = {{34.1, -118.4}, {0, 179.9}, {0, -179.95}, {89.9, 10}, {-89.95, -100}, {51.5, -0.1}, {-33.9, 151.2}};
+        for (double[] p : points) {
+            for (double radius : new double[] {1_000, 50_000, 500_000, 3_000_000}) {
+                for (int limit : new int[] {1, 10, 1000}) {
+                    assertThat(clients(index.near(p[0], p[1], radius, limit)))
+                            .as("near %s,%s within %s m, %s", p[0], p[1], radius, limit)
+                            .isEqualTo(scan(p[0], p[1], radius, -90, -180, 90, 180, limit));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBoxFindsWhatAScanFindsIncludingAcrossTheAntimeridian() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 20_000; i++) {
+            put("c" + i, r.nextDouble(-90, 90), r.nextDouble(-180, 180));
+        }
+        double[][] boxes = {{30, -120, 40, -110}, {-10, 170, 10, -170}, {80, -180, 90, 180}, {-90, -180, 90, 180}, {-1, -1, 1, 1}};
+        for (double[] b : boxes) {
+            double width = b[3] >= b[1] ? b[3] - b[1] : b[3] + 360 - b[1];
+            double centreLng = b[1] + width / 2 > 180 ? b[1] + width / 2 - 360 : b[1] + width / 2;
+            double centreLat = (b[0] + b[2]) / 2;
+            for (int limit : new int[] {1, 25, 1000}) {
+                assertThat(clients(index.inBox(b[0], b[1], b[2], b[3], limit)))
+                        .as("box %s, %s", java.util.Arrays.toString(b), limit)
+                        .isEqualTo(scan(centreLat, centreLng, Double.POSITIVE_INFINITY, b[0], b[1], b[2], b[3], limit));
+            }
+        }
+    }
+
+    @Test
+    void aMoveLeavesTheOldCellAndTheClientIsCountedOnce() {
+        put("kiwi", 34.0689, -118.4452);
+        put("kiwi", 40.7128, -74.0060);
+        put("kiwi", 40.7130, -74.0061); // same cell
+        assertThat(index.size()).isEqualTo(1);
+        assertThat(index.near(34.0689, -118.4452, 10_000, 10)).isEmpty();
+        List<ClientIndex.Hit> hits = index.near(40.7128, -74.0060, 10_000, 10);
+        assertThat(hits).hasSize(1);
+        assertThat(hits.get(0).lat()).isEqualTo(40.7130);
+        assertThat(hits.get(0).distanceMetres()).isBetween(1.0, 50.0);
+    }
+
+    @Test
+    void manyClientsMovingKeepTheIndexEqualToTheirLastPositions() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 100_000; i++) {
+            put("m" + r.nextInt(2_000), 10 + r.nextDouble(1), 20 + r.nextDouble(1));
+        }
+        assertThat(index.size()).isEqualTo(truth.size());
+        assertThat(clients(index.inBox(10, 20, 11, 21, 5_000))).hasSize(truth.size())
+                .isEqualTo(scan(10.5, 20.5, Double.POSITIVE_INFINITY, 10, 20, 11, 21, 5_000));
+    }
+}
