@@ -187,6 +187,9 @@ public final class HerdBench implements Callable<Integer> {
         if (phases.contains("whatsat")) {
             whatsat();
         }
+        if (phases.contains("clients-near")) {
+            clientsNear();
+        }
         if (phases.contains("redis")) {
             redis();
         }
@@ -1115,6 +1118,113 @@ public final class HerdBench implements Callable<Integer> {
      * the WHATSAT phase: GEOPOS + GEOSEARCH (what a WHATSAT needs), GEOSEARCH alone, and
      * GEOPOS + GEOSEARCH as fast as it goes. Skipped, with a row saying so, without redis-server.
      */
+    /**
+     * Who is near a point, with the herd's known clients: the index's memory per client (the same
+     * points in an index built in this JVM), then {@code GET /v1/locations?near=<random point>&radius=100&limit=20}
+     * open-loop at one node, CPU per query of that node, against Redis {@code GEOSEARCH ... BYRADIUS 100 km
+     * ASC COUNT 20} over the same points at the same rate, in the same run.
+     */
+    private void clientsNear() throws Exception {
+        settle();
+        long bytes = clientIndexBytes(knownClients);
+        results.put("clientIndexBytesPerClient", bytes / Math.max(1, knownClients));
+        row("client index (who is near a point): memory per client, " + fmt(knownClients) + " clients (bytes)",
+                String.valueOf(bytes / Math.max(1, knownClients)), "", "");
+        int rate = 2_000;
+        int conns = 8;
+        String node = nodes.get(0);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Map<String, Long> cpu0 = cpu.snapshot();
+        Recorder latency = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong found = new AtomicLong();
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        long interval = 1_000_000_000L * conns / rate;
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < conns; c++) {
+            int conn = c;
+            Thread t = new Thread(() -> {
+                SplittableRandom r = new SplittableRandom(300 + conn);
+                long due = start + interval * conn / conns;
+                while (due < end) {
+                    long now = System.nanoTime();
+                    if (due > now) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(due - now);
+                    }
+                    String q = String.format("/v1/locations?near=%.5f,%.5f&radius=100&limit=20", r.nextDouble(-60, 70), r.nextDouble(-180, 180));
+                    try {
+                        HttpResponse<String> resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.httpPort(node) + q)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (resp.statusCode() == 200) {
+                            ok.incrementAndGet();
+                            found.addAndGet(Json.MAPPER.readTree(resp.body()).path("count").asLong());
+                        }
+                    } catch (IOException e) {
+                        // counted as not ok
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    latency.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                    due += interval;
+                }
+            }, "near-" + c);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        Map<String, Long> perQuery = cpuPerOp(cpu0, Math.max(1, ok.get()));
+        Histogram h = latency.getIntervalHistogram();
+        double achieved = ok.get() / ((System.nanoTime() - start) / 1e9);
+        results.put("clientsNear", Map.of("perSecond", Math.round(achieved), "latencyMs", latencyMap(h), "cpuMicrosPerQuery", perQuery,
+                "clientsPerAnswer", found.get() / Math.max(1, ok.get())));
+        System.out.printf("clients near a point at %d/s offered: %,.0f/s ok, %s ms, %d clients per answer; CPU µs per query %s%n",
+                rate, achieved, pcts(h), found.get() / Math.max(1, ok.get()), perQuery);
+        long nodeCpu = perQuery.getOrDefault(node, 0L);
+        Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of());
+        String redisCell = "skipped: redis-server is not installed (Debian: apt-get install redis-server)";
+        String ratio = "";
+        if (started.isPresent()) {
+            try (RedisBaseline redis = started.get()) {
+                redis.load(List.of(), knownClients, 7);
+                redis.clientsNear(rate, Math.max(2, warmupSeconds / 2), conns, 100, 20); // warm-up, not measured
+                RedisBaseline.Result r = redis.clientsNear(rate, seconds, conns, 100, 20);
+                results.put("redisClientsNear", Map.of("perSecond", Math.round(r.queries() / r.seconds()), "latencyMs", latencyMap(r.latency()),
+                        "cpuMicrosPerQuery", r.cpuMicrosPerQuery()));
+                redisCell = fmt(r.queries() / r.seconds()) + "; " + pcts(r.latency()) + "; " + r.cpuMicrosPerQuery() + " µs (GEOSEARCH BYRADIUS 100 km ASC COUNT 20)";
+                ratio = r.cpuMicrosPerQuery() == 0 ? "" : String.format("CPU %.1fx, p99 %.1fx", (double) nodeCpu / r.cpuMicrosPerQuery(),
+                        (double) h.getValueAtPercentile(99) / Math.max(1, r.latency().getValueAtPercentile(99)));
+            }
+        }
+        row("clients near a random point, 100 km, 20 nearest, " + fmt(knownClients) + " clients, at " + rate + "/s offered over "
+                        + conns + " connections to one node: achieved/s; p50 / p99 / max (ms); node CPU µs per query",
+                fmt(achieved) + "; " + pcts(h) + "; " + nodeCpu + " µs", redisCell, ratio);
+    }
+
+    /** Heap the client index takes for {@code n} clients at the points the herd was loaded with, in this JVM. */
+    private static long clientIndexBytes(int n) {
+        java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long before = mem.getHeapMemoryUsage().getUsed();
+        org.herd.stream.ClientIndex index = new org.herd.stream.ClientIndex();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < n; i++) {
+            double lat = random.nextDouble(-60, 70);
+            double lng = random.nextDouble(-180, 180);
+            random.nextInt(1_000_000_000);
+            index.put("load-" + i + ".example", lat, lng);
+        }
+        System.gc();
+        long after = mem.getHeapMemoryUsage().getUsed();
+        if (index.size() != n) {
+            throw new IllegalStateException("the index holds " + index.size() + " clients, not " + n);
+        }
+        return after - before;
+    }
+
     private void redis() throws Exception {
         Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of());
         if (started.isEmpty()) {

@@ -219,6 +219,32 @@ final class RedisBaseline implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code GEOSEARCH clients FROMLONLAT <random point> BYRADIUS <km> km ASC COUNT <count>} at
+     * {@code rate} a second over {@code connections} connections (latency from each query's due
+     * time), as the herd's {@code GET /v1/locations?near=..} is driven.
+     */
+    Result clientsNear(int rate, int seconds, int connections, int radiusKm, int count) throws Exception {
+        long intervalNanos = (long) (1e9 * connections / rate);
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        return measured("redis-near", connections, start, seconds, (c, j, end, mine, done) -> {
+            SplittableRandom random = new SplittableRandom(200 + c);
+            long due = start + intervalNanos * c / connections;
+            while (due < end) {
+                long now = System.nanoTime();
+                if (due > now) {
+                    LockSupport.parkNanos(due - now);
+                }
+                j.sendCommand(Protocol.Command.GEOSEARCH, "clients", "FROMLONLAT", String.valueOf(random.nextDouble(-180, 180)),
+                        String.valueOf(random.nextDouble(-60, 70)), "BYRADIUS", String.valueOf(radiusKm), "km", "ASC",
+                        "COUNT", String.valueOf(count));
+                mine.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
+                done.incrementAndGet();
+                due += intervalNanos;
+            }
+        });
+    }
+
     private static void query(Jedis j, String client, SplittableRandom random, boolean withGeopos) {
         String lng;
         String lat;

@@ -3,6 +3,7 @@ package org.herd.node.http;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.service.Busy;
+import org.herd.node.service.ClientsQuery;
 
 import org.herd.node.service.ClientService;
 import org.herd.node.service.EventSource;
@@ -80,6 +81,7 @@ public final class PublicApi {
                 new Route(HttpMethod.GET, "/openapi.yaml", false, c -> done(openApi())),
                 new Route(HttpMethod.GET, NEARBY_SEARCH_PATH, true, c -> nearbySearch(c.query())),
                 new Route(HttpMethod.POST, "/v1/locations", true, c -> postLocation(c.request())),
+                new Route(HttpMethod.GET, "/v1/locations", true, c -> clients(c.query())),
                 new Route(HttpMethod.GET, "/v1/locations/{client}", true, c -> getLocation(c.vars().get(0))),
                 new Route(HttpMethod.GET, "/v1/locations/{client}/nearby", true,
                         c -> clientNearby(c.vars().get(0), c.query())),
@@ -196,6 +198,24 @@ public final class PublicApi {
         return service.location(client).thenApply(found -> found
                 .map(l -> HttpReply.json(HttpResponseStatus.OK, Bodies.LocationBody.of(l)))
                 .orElseGet(() -> HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client)));
+    }
+
+    /** {@code GET /v1/locations?near=..&radius=..} or {@code ?bbox=..}: the clients there, nearest first. */
+    private CompletableFuture<HttpReply> clients(Map<String, List<String>> query) {
+        ClientsQuery q = ClientsQueryParams.parse(query);
+        return service.clients(q).thenApply(found -> {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            var list = out.putArray("clients");
+            for (ClientsQuery.Found f : found) {
+                ObjectNode c = Json.MAPPER.valueToTree(Bodies.LocationBody.of(f.location()));
+                if (q instanceof ClientsQuery.Near) {
+                    c.put("distance", Math.round(f.distanceMetres() * 10) / 10.0);
+                }
+                list.add(c);
+            }
+            out.put("count", found.size());
+            return HttpReply.json(HttpResponseStatus.OK, out);
+        });
     }
 
     private CompletableFuture<HttpReply> clientNearby(String client, Map<String, List<String>> params) {
@@ -390,7 +410,7 @@ public final class PublicApi {
                 : HttpReply.error(HttpResponseStatus.NOT_FOUND, "no fence " + pathFence));
     }
 
-    private static String single(Map<String, List<String>> query, String name, List<String> problems) {
+    static String single(Map<String, List<String>> query, String name, List<String> problems) {
         List<String> v = query.get(name);
         if (v == null) {
             return null;

@@ -40,6 +40,12 @@ public interface ClientService {
     CompletableFuture<Optional<Location>> location(String client);
 
     /**
+     * The clients whose newest positions are near a point or in a box, nearest first, after
+     * catching up with every write acknowledged before the call (as WHATSAT).
+     */
+    CompletableFuture<List<ClientsQuery.Found>> clients(ClientsQuery query);
+
+    /**
      * The client's newest location and the places near it (radius in km, as WHATSAT has it);
      * empty if no node has heard of the client, or if {@code wanted} says no once the read is fresh.
      */

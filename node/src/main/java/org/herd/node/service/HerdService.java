@@ -10,6 +10,7 @@ import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Replies;
 import org.herd.stream.AppliedOffsets;
 import org.herd.stream.Json;
+import org.herd.stream.ClientIndex;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
 import org.herd.stream.fence.Fence;
@@ -153,6 +154,26 @@ public final class HerdService implements ClientService {
 
     private static CompletableFuture<Optional<Location>> location(Replica r, String client, Executor executor) {
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), executor);
+    }
+
+    @Override
+    public CompletableFuture<List<ClientsQuery.Found>> clients(ClientsQuery query) {
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> {
+            ClientIndex index = r.state.clientIndex();
+            List<ClientIndex.Hit> hits = query instanceof ClientsQuery.Near n
+                    ? index.near(n.lat(), n.lng(), n.radiusMetres(), n.limit())
+                    : inBox(index, (ClientsQuery.Box) query);
+            List<ClientsQuery.Found> found = new ArrayList<>(hits.size());
+            for (ClientIndex.Hit h : hits) {
+                r.queries.location(h.client()).ifPresent(l -> found.add(new ClientsQuery.Found(l, h.distanceMetres())));
+            }
+            return found;
+        }, workers);
+    }
+
+    private static List<ClientIndex.Hit> inBox(ClientIndex index, ClientsQuery.Box b) {
+        return index.inBox(b.south(), b.west(), b.north(), b.east(), b.limit());
     }
 
     /**

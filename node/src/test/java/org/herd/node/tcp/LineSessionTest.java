@@ -43,6 +43,11 @@ class LineSessionTest {
 
     /** Records calls; every answer is a future the test completes. */
     private static final class FakeService implements ClientService {
+        @Override
+        public CompletableFuture<List<org.herd.node.service.ClientsQuery.Found>> clients(org.herd.node.service.ClientsQuery query) {
+            throw new UnsupportedOperationException();
+        }
+
         final List<String> calls = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Location>> writes = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Optional<Nearby>>> reads = new CopyOnWriteArrayList<>();

@@ -1,0 +1,22 @@
+package org.herd.node.service;
+
+/**
+ * Who is near a point, or in a box: the clients whose newest positions are there, at most
+ * {@code limit}, nearest the point (or the box's centre) first. Validated by the caller
+ * (docs/http.md gives the limits).
+ */
+public sealed interface ClientsQuery {
+    int limit();
+
+    /** Within {@code radiusMetres} of (lat, lng). */
+    record Near(double lat, double lng, double radiusMetres, int limit) implements ClientsQuery {
+    }
+
+    /** In [south, north] x [west, east]; {@code west > east} crosses the antimeridian. */
+    record Box(double south, double west, double north, double east, int limit) implements ClientsQuery {
+    }
+
+    /** A client found: its newest location, and its distance in metres from the point (or the box's centre). */
+    record Found(org.herd.stream.Location location, double distanceMetres) {
+    }
+}
