@@ -84,7 +84,7 @@ final class SseStream implements EventSource.Sink {
         if (ended.get() || conn.outputFull()) {
             return false;
         }
-        byte[] head = ("id: " + m.id() + "\nevent: " + m.detect() + "\ndata: ").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("id: " + m.id() + "\nevent: " + m.event() + "\ndata: ").getBytes(StandardCharsets.UTF_8);
         ByteBuf frame = Unpooled.wrappedBuffer(head, m.json(), "\n\n".getBytes(StandardCharsets.UTF_8));
         write(frame);
         return true;

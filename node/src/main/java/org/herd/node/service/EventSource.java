@@ -29,9 +29,11 @@ public interface EventSource {
         }
     }
 
-    /** One event for a subscriber: its id (the position after it), its fields, its JSON. */
-    record Message(String id, String fence, String detect, String client, String location, String time, String node,
-                   byte[] json) {
+    /**
+     * One message for a subscriber: its id (the position after it), its event name ({@code enter},
+     * {@code news}, ...), its JSON, and its line on the line protocol.
+     */
+    record Message(String id, String event, byte[] json, String line) {
     }
 
     /** Where a subscriber's events go. Called from the feed's threads, never concurrently for one subscriber. */

@@ -439,8 +439,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             if (conn.outputFull() || !ctx.channel().isActive()) {
                 return false;
             }
-            byte[] line = (Replies.event(m.fence(), m.detect(), m.client(), m.location(), m.time(), m.node()) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] line = (m.line() + "\n").getBytes(StandardCharsets.UTF_8);
             int n = line.length;
             conn.reserve(n);
             ctx.executor().execute(() -> {
