@@ -24,7 +24,7 @@ COPY --from=build /src/node/target/node-0.1.0-SNAPSHOT.jar /app/lib/
 COPY config/herd.properties /app/config/herd.properties
 COPY data/places/ /app/data/places/
 USER herd
-ENV JAVA_OPTS="-Xms64m -Xmx512m -XX:+UseSerialGC" \
+ENV JAVA_OPTS="-Xms64m -Xmx1g -XX:+UseSerialGC" \
     HERD_CONFIG=/app/config/herd.properties \
     HERD_STATE_DIR=/var/lib/herd/state \
     HERD_LOGS_DIR=/var/log/herd \
