@@ -6,6 +6,7 @@ import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
 import org.herd.node.events.EventFeed;
 import org.herd.node.events.FenceDerivation;
+import org.herd.node.events.NewsFeed;
 import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
 import org.herd.node.replica.Replay;
@@ -79,6 +80,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private LineServer line;
     private volatile FenceDerivation derivation;
     private final EventFeed events;
+    private final NewsFeed news;
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -108,9 +110,12 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.events = new EventFeed(name, config.topics().events(), config.kafkaClientSettings(),
                 config.get(Settings.EVENTS_SUBSCRIBERS_MAX), config.get(Settings.EVENTS_CATCHUP_MAX),
                 config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT));
+        this.news = new NewsFeed(name, config.topics().places(), config.kafkaClientSettings(),
+                config.get(Settings.NEWS_SUBSCRIBERS_MAX), config.get(Settings.NEWS_CATCHUP_MAX),
+                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), client -> replica().queries.location(client));
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.get(Settings.WRITE_INFLIGHT_MAX), events, config.get(Settings.FENCES_MAX));
+                config.get(Settings.WRITE_INFLIGHT_MAX), events, news, config.get(Settings.FENCES_MAX));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -162,6 +167,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         derivation.start();
         events.start();
         metrics.gauge("herd.event.subscribers", "Event subscribers (SSE and WATCH) on this node", events::subscribers);
+        news.start();
+        metrics.gauge("herd.news.subscribers", "News subscribers (SSE and WATCHNEWS) on this node", news::subscribers);
         line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
                 metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
                         config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
@@ -255,6 +262,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         ioWorkers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         adminIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         events.close();
+        news.close();
         if (derivation != null) {
             derivation.close();
         }

@@ -55,6 +55,10 @@ public final class Settings {
             "Subscribers a node replays past events for at once (resuming with an event id, or from the oldest).");
     public static final Setting<Duration> EVENTS_HEARTBEAT = Setting.millis("events.heartbeat.ms", 15_000,
             "A comment line sent on idle event streams this often, so that proxies keep them open.");
+    public static final Setting<Integer> NEWS_SUBSCRIBERS_MAX = Setting.count("news.subscribers.max", 256, 1,
+            "News subscribers (SSE streams and WATCHNEWS connections) a node takes at once; more get 503 / ERROR busy.");
+    public static final Setting<Integer> NEWS_CATCHUP_MAX = Setting.count("news.catchup.max", 8, 1,
+            "News subscribers a node replays past places for at once (resuming with a news id, or from the oldest).");
 
     // --- Nodes
     public static final Setting<String> HERD_NODES = Setting.text("herd.nodes", String.join(",", DEFAULT_NODES),
@@ -150,8 +154,9 @@ public final class Settings {
                     List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
-            new Section("Fences and events (docs/fences.md)", List.of(FENCES_APPLICATION_ID, FENCES_MAX,
-                    EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT), List.of()),
+            new Section("Fences, events and news (docs/fences.md, docs/http.md)", List.of(FENCES_APPLICATION_ID, FENCES_MAX,
+                    EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+                    List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),
             new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,

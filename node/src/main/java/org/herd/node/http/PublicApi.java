@@ -85,6 +85,8 @@ public final class PublicApi {
                 new Route(HttpMethod.GET, "/v1/locations/{client}", true, c -> getLocation(c.vars().get(0))),
                 new Route(HttpMethod.GET, "/v1/locations/{client}/nearby", true,
                         c -> clientNearby(c.vars().get(0), c.query())),
+                new Route(HttpMethod.GET, "/v1/locations/{client}/news", true,
+                        c -> clientNews(c.vars().get(0), c.request(), c.query())),
                 new Route(HttpMethod.POST, "/v1/places", true, c -> postPlaces(c.request())),
                 new Route(HttpMethod.GET, "/v1/places/{id}", true, c -> getPlace(c.vars().get(0))),
                 new Route(HttpMethod.PUT, "/v1/places/{id}", true, c -> putPlace(c.vars().get(0), c.request())),
@@ -288,6 +290,8 @@ public final class PublicApi {
 
     /** Largest page of {@code GET /v1/fences}; the default page is {@link #FENCES_PAGE_DEFAULT}. */
     static final int FENCES_PAGE_MAX = 1000;
+    /** The radius of a news subscription, as WHATSAT's. */
+    static final int NEWS_MAX_RADIUS_KM = 50;
     static final int FENCES_PAGE_DEFAULT = 100;
 
     private CompletableFuture<HttpReply> putFence(String id, FullHttpRequest req) {
@@ -387,19 +391,10 @@ public final class PublicApi {
         if (client != null && !LineParser.isValidClientId(client)) {
             problems.add("client must be a client id (1 to 256 characters, no white space)");
         }
-        String from = single(query, "from", problems);
-        if (from != null && !from.equals("earliest")) {
-            problems.add("from must be 'earliest' (or leave it out to start now)");
-        }
-        String lastId = req.headers().get("Last-Event-ID");
-        if (lastId != null) {
-            service.events().checkEventId(lastId).ifPresent(why -> problems.add("Last-Event-ID is " + why));
-        }
+        EventSource.From start = streamStart(req, query, problems, service.events()::checkEventId);
         if (!problems.isEmpty()) {
             throw new BadRequest("the event stream request is not valid", problems);
         }
-        EventSource.From start = lastId != null ? new EventSource.After(lastId)
-                : from != null ? new EventSource.Earliest() : new EventSource.Latest();
         EventSource.Filter filter = new EventSource.Filter(java.util.Set.copyOf(fences), client);
         HttpReply stream = HttpReply.eventStream(sink -> service.events().subscribe(filter, start, sink));
         if (pathFence == null) {
@@ -408,6 +403,55 @@ public final class PublicApi {
         // a fence's own stream needs the fence (a typo would otherwise wait for events forever)
         return service.fence(pathFence).thenApply(found -> found.isPresent() ? stream
                 : HttpReply.error(HttpResponseStatus.NOT_FOUND, "no fence " + pathFence));
+    }
+
+    /**
+     * {@code GET /v1/locations/{client}/news?radius=<km>}: Server-Sent Events, every news item
+     * posted or updated from now on (or after {@code Last-Event-ID}, or from the oldest with
+     * {@code from=earliest}) within the radius of the client's newest position; 404 for a client
+     * no node has heard of.
+     */
+    private CompletableFuture<HttpReply> clientNews(String client, FullHttpRequest req, Map<String, List<String>> query) {
+        requireClientId(client);
+        List<String> problems = new ArrayList<>();
+        for (String k : query.keySet()) {
+            if (!k.equals("radius") && !k.equals("from")) {
+                problems.add("unknown parameter '" + k + "' (news takes radius and from)");
+            }
+        }
+        String radiusText = single(query, "radius", problems);
+        double km = 10;
+        if (radiusText != null) {
+            km = radiusText.matches("\\+?\\d{1,6}(\\.\\d{1,9})?") ? Double.parseDouble(radiusText) : -1;
+            if (!(km > 0 && km <= NEWS_MAX_RADIUS_KM)) {
+                problems.add("radius must be a number of km greater than 0 and at most " + NEWS_MAX_RADIUS_KM);
+            }
+        }
+        EventSource.From start = streamStart(req, query, problems, service.news()::checkNewsId);
+        if (!problems.isEmpty()) {
+            throw new BadRequest("the news stream request is not valid", problems);
+        }
+        double metres = km * 1000;
+        return service.location(client).thenApply(found -> found.isPresent()
+                ? HttpReply.eventStream(sink -> service.news().subscribe(client, metres, start, sink))
+                : HttpReply.error(HttpResponseStatus.NOT_FOUND, "no node has heard of client " + client));
+    }
+
+    /**
+     * Where a stream starts: after the {@code Last-Event-ID} header's position, from the oldest
+     * with {@code from=earliest}, else now; problems with either are added to {@code problems}.
+     */
+    private static EventSource.From streamStart(FullHttpRequest req, Map<String, List<String>> query, List<String> problems,
+                                                java.util.function.Function<String, java.util.Optional<String>> checkId) {
+        String from = single(query, "from", problems);
+        if (from != null && !from.equals("earliest")) {
+            problems.add("from must be 'earliest' (or leave it out to start now)");
+        }
+        String lastId = req.headers().get("Last-Event-ID");
+        if (lastId != null) {
+            checkId.apply(lastId).ifPresent(why -> problems.add("Last-Event-ID is " + why));
+        }
+        return lastId != null ? new EventSource.After(lastId) : from != null ? new EventSource.Earliest() : new EventSource.Latest();
     }
 
     static String single(Map<String, List<String>> query, String name, List<String> problems) {

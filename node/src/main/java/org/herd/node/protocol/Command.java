@@ -21,10 +21,21 @@ public sealed interface Command {
      * {@code WATCH <fence-id>} or {@code WATCH *}: the connection becomes a stream of that fence's
      * events (every fence's for {@code *}), one {@code EVENT} line each, until the client closes it.
      */
-    record Watch(String fence) implements Command {
+    record Watch(String fence) implements Streaming {
         public boolean everyFence() {
             return fence.equals("*");
         }
+    }
+
+    /** A command that turns the connection into a stream of lines until the client closes it. */
+    sealed interface Streaming extends Command permits Watch, WatchNews {
+    }
+
+    /**
+     * {@code WATCHNEWS <client> <radius-km>}: the connection becomes a stream of the news items
+     * posted from now on within the radius of the client's newest position, one {@code NEWS} line each.
+     */
+    record WatchNews(String client, double radiusKm) implements Streaming {
     }
 
     /** A line that is not a valid command; the reply is {@code ? } and the line as written. */

@@ -40,6 +40,8 @@ public final class LineParser {
                     : new Command.Invalid("WHATSAT takes 3 fields");
             case "WATCH" -> f.size() == 2 && (f.get(1).equals("*") || FenceParser.isValidId(f.get(1)))
                     ? new Command.Watch(f.get(1)) : new Command.Invalid("WATCH takes a fence id or *");
+            case "WATCHNEWS" -> f.size() == 3 ? watchNews(f.get(1), f.get(2))
+                    : new Command.Invalid("WATCHNEWS takes 2 fields");
             default -> new Command.Invalid("unknown command");
         };
     }
@@ -101,13 +103,11 @@ public final class LineParser {
         if (!isValidClientId(client)) {
             return new Command.Invalid("bad client id");
         }
-        if (!RADIUS.matcher(radius).matches()) {
-            return new Command.Invalid("bad radius");
+        String radiusProblem = radiusProblem(radius);
+        if (radiusProblem != null) {
+            return new Command.Invalid(radiusProblem);
         }
         BigDecimal r = new BigDecimal(radius);
-        if (r.signum() <= 0 || r.compareTo(BigDecimal.valueOf(Limits.MAX_RADIUS_KM)) > 0) {
-            return new Command.Invalid("radius out of range");
-        }
         if (!COUNT.matcher(count).matches()) {
             return new Command.Invalid("bad result count");
         }
@@ -116,5 +116,23 @@ public final class LineParser {
             return new Command.Invalid("result count out of range");
         }
         return new Command.Whatsat(client, r.doubleValue(), limit);
+    }
+
+    /** {@code WATCHNEWS client radius}: the radius as WHATSAT's (km, greater than 0, at most 50). */
+    public static Command watchNews(String client, String radius) {
+        if (!isValidClientId(client)) {
+            return new Command.Invalid("bad client id");
+        }
+        String radiusProblem = radiusProblem(radius);
+        return radiusProblem != null ? new Command.Invalid(radiusProblem) : new Command.WatchNews(client, new BigDecimal(radius).doubleValue());
+    }
+
+    /** Why {@code radius} is not a radius in km (greater than 0, at most 50), or null if it is. */
+    private static String radiusProblem(String radius) {
+        if (!RADIUS.matcher(radius).matches()) {
+            return "bad radius";
+        }
+        BigDecimal r = new BigDecimal(radius);
+        return r.signum() <= 0 || r.compareTo(BigDecimal.valueOf(Limits.MAX_RADIUS_KM)) > 0 ? "radius out of range" : null;
     }
 }

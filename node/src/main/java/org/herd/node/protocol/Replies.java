@@ -37,6 +37,15 @@ public final class Replies {
         return "EVENT " + fence + " " + detect + " " + client + " " + location + " " + time + " " + node;
     }
 
+    /**
+     * {@code NEWS client place-id lat lng name}: one news item for a {@code WATCHNEWS} connection
+     * (the name last: it may hold spaces; line breaks in it are sent as spaces).
+     */
+    public static String news(String client, org.herd.stream.Place place) {
+        return "NEWS " + client + " " + place.id() + " " + place.lat() + " " + place.lng() + " "
+                + place.name().replace('\n', ' ').replace('\r', ' ');
+    }
+
     /** The error line sent instead of AT when the node has {@code write.inflight.max} writes in flight. */
     public static String busy(String line) {
         return "ERROR busy " + line;

@@ -69,6 +69,9 @@ public interface ClientService {
     /** Fence events, for subscribers. */
     EventSource events();
 
+    /** News near clients, live and resumable (docs/http.md). */
+    NewsSource news();
+
     /** Publishes a fence (new or replacing the one with its id); completes once durable and visible here. */
     CompletableFuture<Fence> putFence(Fence fence);
 

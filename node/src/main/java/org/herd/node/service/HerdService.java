@@ -48,12 +48,14 @@ public final class HerdService implements ClientService {
     private final int maxWritesInFlight;
     private final Semaphore writeSlots;
     private final EventSource events;
+    private final NewsSource news;
     private final int maxFences;
 
     public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events,
+                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events, NewsSource news,
                 int maxFences) {
         this.events = events;
+        this.news = news;
         this.maxFences = maxFences;
         this.metrics = metrics;
         this.maxWritesInFlight = maxWritesInFlight;
@@ -249,6 +251,11 @@ public final class HerdService implements ClientService {
     @Override
     public EventSource events() {
         return events;
+    }
+
+    @Override
+    public NewsSource news() {
+        return news;
     }
 
     @Override

@@ -286,6 +286,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 // one small node per command, however many are pending (allOf over all pending is quadratic)
                 readsDone = CompletableFuture.allOf(readsDone, reply);
                 reply.whenComplete((r, e) -> slots.release());
+            } else if (command instanceof Command.WatchNews watchNews) {
+                kind = "WATCH";
+                watchPending = true; // as WATCH: lines after it wait until it is answered
+                reply = CompletableFuture.allOf(readsDone, writesDone)
+                        .thenCompose(v -> service.location(watchNews.client()).thenApply(java.util.Optional::isPresent))
+                        .handle((exists, error) -> error != null ? Reply.error(Replies.unavailable(text))
+                                : exists ? new Reply(new byte[0], Outcome.OK, watchNews) : invalid(line.raw()));
             } else if (command instanceof Command.Watch watch) {
                 kind = "WATCH";
                 watchPending = true; // lines after it wait until it is answered: a stream, or "? WATCH ..." and on as before
@@ -412,17 +419,24 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
      * after every earlier reply was written. Its buffer is the connection's output budget; a
      * watcher that does not read is closed when it is full.
      */
-    private void startWatch(ChannelHandlerContext ctx, Command.Watch watch) {
-        EventSource.Filter filter = new EventSource.Filter(watch.everyFence() ? java.util.Set.of() : java.util.Set.of(watch.fence()), null);
+    private void startWatch(ChannelHandlerContext ctx, Command.Streaming streaming) {
+        String what = streaming instanceof Command.Watch w ? "WATCH " + w.fence()
+                : "WATCHNEWS " + ((Command.WatchNews) streaming).client();
         try {
-            watchSubscription = service.events().subscribe(filter, new EventSource.Latest(), new WatchSink(ctx));
+            if (streaming instanceof Command.Watch watch) {
+                EventSource.Filter filter = new EventSource.Filter(watch.everyFence() ? java.util.Set.of() : java.util.Set.of(watch.fence()), null);
+                watchSubscription = service.events().subscribe(filter, new EventSource.Latest(), new WatchSink(ctx));
+            } else {
+                Command.WatchNews news = (Command.WatchNews) streaming;
+                watchSubscription = service.news().subscribe(news.client(), news.radiusKm() * 1000, new EventSource.Latest(), new WatchSink(ctx));
+            }
         } catch (Busy e) {
-            byte[] busy = (Replies.busy("WATCH " + watch.fence()) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] busy = (Replies.busy(what) + "\n").getBytes(StandardCharsets.UTF_8);
             traffic.sent(id, busy);
             ctx.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        traffic.note(id, "watching " + watch.fence());
+        traffic.note(id, "watching: " + what);
         ctx.channel().closeFuture().addListener(f -> watchSubscription.close());
     }
 
@@ -504,7 +518,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     }
 
     /** A reply's bytes and how its command went, decided where the reply is made. */
-    record Reply(byte[] bytes, Outcome outcome, Command.Watch watch) {
+    record Reply(byte[] bytes, Outcome outcome, Command.Streaming watch) {
         Reply(byte[] bytes, Outcome outcome) {
             this(bytes, outcome, null);
         }

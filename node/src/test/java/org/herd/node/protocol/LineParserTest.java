@@ -112,4 +112,21 @@ class LineParserTest {
         assertThat(LineParser.parse("IAMAT " + "x".repeat(257) + " +1+1 1")).isInstanceOf(Command.Invalid.class);
         assertThat(LineParser.parse("WHATSAT " + "x".repeat(257) + " 1 1")).isInstanceOf(Command.Invalid.class);
     }
+
+    @ParameterizedTest(name = "[{index}] valid WATCHNEWS: {0}")
+    @CsvSource(delimiter = '|', value = {
+            "WATCHNEWS kiwi.cs.ucla.edu 2|kiwi.cs.ucla.edu|2",
+            "WATCHNEWS k 50|k|50",
+            "WATCHNEWS k 0.5|k|0.5",
+    })
+    void validWatchNews(String line, String client, double radiusKm) {
+        assertThat(LineParser.parse(line)).isEqualTo(new Command.WatchNews(client, radiusKm));
+    }
+
+    @ParameterizedTest(name = "[{index}] invalid WATCHNEWS: {0}")
+    @ValueSource(strings = {"WATCHNEWS", "WATCHNEWS k", "WATCHNEWS k 0", "WATCHNEWS k 51", "WATCHNEWS k -1", "WATCHNEWS k two",
+            "WATCHNEWS k 2 extra", "watchnews k 2"})
+    void invalidWatchNews(String line) {
+        assertThat(LineParser.parse(line)).isInstanceOf(Command.Invalid.class);
+    }
 }

@@ -44,6 +44,11 @@ class LineSessionTest {
     /** Records calls; every answer is a future the test completes. */
     private static final class FakeService implements ClientService {
         @Override
+        public org.herd.node.service.NewsSource news() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public CompletableFuture<List<org.herd.node.service.ClientsQuery.Found>> clients(org.herd.node.service.ClientsQuery query) {
             throw new UnsupportedOperationException();
         }
