@@ -30,12 +30,23 @@ public final class ClientIndex {
     public record Hit(String client, double lat, double lng, double distanceMetres) {
     }
 
+    /** Degrees in fixed point (1e-7 degree, about 1 cm): two ints where two doubles would take twice the room. */
+    private static final double E7 = 1e7;
+
     private static final class Entry {
         final String client;
-        double lat;
-        double lng;
+        int latE7;
+        int lngE7;
         Cell cell;
         int slot;
+
+        double lat() {
+            return latE7 / E7;
+        }
+
+        double lng() {
+            return lngE7 / E7;
+        }
 
         Entry(String client) {
             this.client = client;
@@ -64,7 +75,7 @@ public final class ClientIndex {
     }
 
     private final Map<String, Entry> byClient = new HashMap<>();
-    private final Map<Integer, Cell> cells = new HashMap<>();
+    private final CellMap cells = new CellMap();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicBoolean loaded = new AtomicBoolean();
 
@@ -75,20 +86,22 @@ public final class ClientIndex {
 
     /** The client is at (lat, lng) now (its newest position). */
     public void put(String client, double lat, double lng) {
-        int key = cellKey(lat, lng);
+        int latE7 = (int) Math.round(lat * E7);
+        int lngE7 = (int) Math.round(lng * E7);
+        int key = cellKey(latE7 / E7, lngE7 / E7); // of the stored value, as a removal computes it
         lock.writeLock().lock();
         try {
             Entry e = byClient.get(client);
             if (e == null) {
                 e = new Entry(client);
                 byClient.put(client, e);
-            } else if (cellKey(e.lat, e.lng) != key) {
+            } else if (cellKey(e.lat(), e.lng()) != key) {
                 removeFromCell(e);
             }
-            e.lat = lat;
-            e.lng = lng;
+            e.latE7 = latE7;
+            e.lngE7 = lngE7;
             if (e.cell == null) {
-                cells.computeIfAbsent(key, k -> new Cell()).add(e);
+                cells.getOrAdd(key).add(e);
             }
         } finally {
             lock.writeLock().unlock();
@@ -99,7 +112,7 @@ public final class ClientIndex {
         Cell c = e.cell;
         c.remove(e);
         if (c.size == 0) {
-            cells.remove(cellKey(e.lat, e.lng));
+            cells.remove(cellKey(e.lat(), e.lng()));
         }
         e.cell = null;
     }
@@ -154,8 +167,10 @@ public final class ClientIndex {
         lock.readLock().lock();
         try {
             if (boxCells > cells.size()) {
-                for (Cell c : cells.values()) {
-                    collect(c, lat, lng, south, north, west, east, maxMetres, limit, nearest);
+                for (Cell c : cells.values) {
+                    if (c != null) {
+                        collect(c, lat, lng, south, north, west, east, maxMetres, limit, nearest);
+                    }
                 }
             } else {
                 for (int r = rowFrom; r <= rowTo; r++) {
@@ -179,18 +194,20 @@ public final class ClientIndex {
                                 double maxMetres, int limit, PriorityQueue<Hit> nearest) {
         for (int i = 0; i < c.size; i++) {
             Entry e = c.entries[i];
-            if (e.lat < south || e.lat > north || !withinLongitudes(e.lng, west, east)) {
+            double eLat = e.lat();
+            double eLng = e.lng();
+            if (eLat < south || eLat > north || !withinLongitudes(eLng, west, east)) {
                 continue;
             }
-            double d = Geo.distanceMetres(lat, lng, e.lat, e.lng);
+            double d = Geo.distanceMetres(lat, lng, eLat, eLng);
             if (d > maxMetres) {
                 continue;
             }
             if (nearest.size() < limit) {
-                nearest.add(new Hit(e.client, e.lat, e.lng, d));
+                nearest.add(new Hit(e.client, eLat, eLng, d));
             } else if (d < nearest.peek().distanceMetres()) {
                 nearest.poll();
-                nearest.add(new Hit(e.client, e.lat, e.lng, d));
+                nearest.add(new Hit(e.client, eLat, eLng, d));
             }
         }
     }
@@ -212,5 +229,100 @@ public final class ClientIndex {
     private static int cellKey(double lat, double lng) {
         int col = Math.floorMod((int) Math.floor((lng + 180) / CELL_DEGREES), COLUMNS);
         return row(lat) * COLUMNS + col;
+    }
+
+    /**
+     * Occupied cells by key: open addressing over an int array (no boxed keys, no entry objects),
+     * linear probing, grown at half full, deletion by moving later entries of the run back.
+     */
+    private static final class CellMap {
+        private static final int FREE = -1; // cell keys are >= 0
+        int[] keys = newKeys(16);
+        Cell[] values = new Cell[16];
+        int size;
+
+        private static int[] newKeys(int n) {
+            int[] k = new int[n];
+            java.util.Arrays.fill(k, FREE);
+            return k;
+        }
+
+        private int slot(int key) {
+            return (key * 0x9E3779B9 >>> 1) & (keys.length - 1);
+        }
+
+        int size() {
+            return size;
+        }
+
+        Cell get(int key) {
+            for (int i = slot(key); ; i = (i + 1) & (keys.length - 1)) {
+                if (keys[i] == key) {
+                    return values[i];
+                }
+                if (keys[i] == FREE) {
+                    return null;
+                }
+            }
+        }
+
+        Cell getOrAdd(int key) {
+            if (size * 2 >= keys.length) {
+                grow();
+            }
+            int i = slot(key);
+            for (; keys[i] != FREE; i = (i + 1) & (keys.length - 1)) {
+                if (keys[i] == key) {
+                    return values[i];
+                }
+            }
+            keys[i] = key;
+            values[i] = new Cell();
+            size++;
+            return values[i];
+        }
+
+        void remove(int key) {
+            int mask = keys.length - 1;
+            int i = slot(key);
+            while (keys[i] != key) {
+                if (keys[i] == FREE) {
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
+            keys[i] = FREE;
+            values[i] = null;
+            size--;
+            // move back the entries after it in its run that would no longer be found
+            for (int j = (i + 1) & mask; keys[j] != FREE; j = (j + 1) & mask) {
+                int home = slot(keys[j]);
+                boolean reachable = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+                if (!reachable) {
+                    keys[i] = keys[j];
+                    values[i] = values[j];
+                    keys[j] = FREE;
+                    values[j] = null;
+                    i = j;
+                }
+            }
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            Cell[] oldValues = values;
+            keys = newKeys(oldKeys.length * 2);
+            values = new Cell[oldKeys.length * 2];
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != FREE) {
+                    int j = slot(oldKeys[i]);
+                    while (keys[j] != FREE) {
+                        j = (j + 1) & (keys.length - 1);
+                    }
+                    keys[j] = oldKeys[i];
+                    values[j] = oldValues[i];
+                }
+            }
+        }
     }
 }

@@ -14,9 +14,10 @@ class ClientIndexTest {
     private final ClientIndex index = new ClientIndex();
     private final Map<String, double[]> truth = new HashMap<>();
 
+    /** The index keeps positions to 1e-7 degree (about 1 cm): the scan is given the same. */
     private void put(String client, double lat, double lng) {
         index.put(client, lat, lng);
-        truth.put(client, new double[] {lat, lng});
+        truth.put(client, new double[] {Math.round(lat * 1e7) / 1e7, Math.round(lng * 1e7) / 1e7});
     }
 
     /** What a scan of every client finds: within maxMetres of the point and in the box, nearest first. */
@@ -86,7 +87,7 @@ class ClientIndexTest {
         assertThat(index.near(34.0689, -118.4452, 10_000, 10)).isEmpty();
         List<ClientIndex.Hit> hits = index.near(40.7128, -74.0060, 10_000, 10);
         assertThat(hits).hasSize(1);
-        assertThat(hits.get(0).lat()).isEqualTo(40.7130);
+        assertThat(hits.get(0).lat()).isCloseTo(40.7130, org.assertj.core.data.Offset.offset(1e-7));
         assertThat(hits.get(0).distanceMetres()).isBetween(1.0, 50.0);
     }
 
@@ -99,5 +100,18 @@ class ClientIndexTest {
         assertThat(index.size()).isEqualTo(truth.size());
         assertThat(clients(index.inBox(10, 20, 11, 21, 5_000))).hasSize(truth.size())
                 .isEqualTo(scan(10.5, 20.5, Double.POSITIVE_INFINITY, 10, 20, 11, 21, 5_000));
+    }
+
+    @Test
+    void cellsEmptiedAndRefilledAllOverTheWorldStayFindable() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 200_000; i++) { // 300 clients jumping anywhere: most moves empty a cell and fill another
+            put("j" + r.nextInt(300), r.nextDouble(-90, 90), r.nextDouble(-180, 180));
+        }
+        assertThat(index.size()).isEqualTo(truth.size());
+        assertThat(clients(index.inBox(-90, -180, 90, 180, 1000))).isEqualTo(scan(0, 0, Double.POSITIVE_INFINITY, -90, -180, 90, 180, 1000));
+        for (var e : truth.entrySet()) { // each one found where it is, by a query small enough to walk the grid
+            assertThat(clients(index.near(e.getValue()[0], e.getValue()[1], 1, 10))).contains(e.getKey());
+        }
     }
 }
