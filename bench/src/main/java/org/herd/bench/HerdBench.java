@@ -73,7 +73,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,fences,whatsat,redis,one-core,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,fences,whatsat,clients-near,redis,one-core,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -216,13 +216,24 @@ public final class HerdBench implements Callable<Integer> {
 
     // --- phases ----------------------------------------------------------------------------------
 
+    /**
+     * Makes sure the herd holds the known clients the phases query ({@code load-<i>.example} at
+     * the points {@code LoadLocations} gives them): the first and the last of them must be there,
+     * not only as many clients (a herd full of other clients would answer every query empty).
+     */
     private void ensureKnownClients() throws Exception {
         long known = status(nodes.get(0)).path("clientsEstimate").asLong();
-        if (known < knownClients * 0.9) {
+        boolean present = knownClients == 0 || (knownClient(0) && knownClient(knownClients - 1));
+        if (known < knownClients * 0.9 || !present) {
             System.out.printf("loading %,d clients (the herd knows about %,d)...%n", knownClients, known);
             LoadLocations.publish(config, knownClients, knownClients, 7);
         }
         awaitCaughtUp();
+    }
+
+    private boolean knownClient(int i) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.httpPort(nodes.get(0))
+                + "/v1/locations/load-" + i + ".example")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
     private void awaitCaughtUp() throws Exception {
@@ -1200,8 +1211,11 @@ public final class HerdBench implements Callable<Integer> {
             }
         }
         row("clients near a random point, 100 km, 20 nearest, " + fmt(knownClients) + " clients, at " + rate + "/s offered over "
-                        + conns + " connections to one node: achieved/s; p50 / p99 / max (ms); node CPU µs per query",
-                fmt(achieved) + "; " + pcts(h) + "; " + nodeCpu + " µs", redisCell, ratio);
+                        + conns + " connections to one node: achieved/s; p50 / p99 / max (ms); node CPU µs per query; clients per answer",
+                fmt(achieved) + "; " + pcts(h) + "; " + nodeCpu + " µs; " + found.get() / Math.max(1, ok.get()), redisCell, ratio);
+        if (found.get() == 0) {
+            throw new IllegalStateException("every clients-near answer was empty: the herd does not hold the known clients");
+        }
     }
 
     /** Heap the client index takes for {@code n} clients at the points the herd was loaded with, in this JVM. */
