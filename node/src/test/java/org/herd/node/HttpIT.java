@@ -111,7 +111,8 @@ class HttpIT {
         send("POST", http("Alford"), "/v1/locations", "{\"client\":\"" + c + "\",\"location\":\"+1+1\",\"time\":\"1\"}");
         assertError(get(http("Alford"), "/v1/locations/" + c + "/nearby?radius=51&limit=5"), 400);
         assertError(get(http("Alford"), "/v1/locations/" + c + "/nearby?radius=5&limit=21"), 400);
-        assertError(get(http("Alford"), "/v1/locations"), 405);
+        assertError(get(http("Alford"), "/v1/locations"), 400); // who is near: it needs near or bbox
+        assertError(send("PUT", http("Alford"), "/v1/locations", "{}"), 405);
         assertError(send("DELETE", http("Alford"), "/v1/locations/" + c, null), 405);
         assertError(get(http("Alford"), "/no/such/thing"), 404);
     }
