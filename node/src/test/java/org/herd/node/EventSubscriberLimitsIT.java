@@ -84,8 +84,10 @@ class EventSubscriberLimitsIT {
                 time = moves(mover, "replayed-target", time, 200);
             }
         }
+        // the other test's subscribers gone (a closed stream is noticed when written to, or cut off)
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 0);
         try (Socket lazy = lazySubscriber(http, "/v1/events?from=earliest")) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 1);
             // the lazy replay holds the only slot until it is cut off (the stall timeout, 5 s, after its budget fills)
             try (SseClient refused = new SseClient(http, "/v1/events?from=earliest", null)) {
                 assertThat(refused.status()).isEqualTo(503);
@@ -109,8 +111,9 @@ class EventSubscriberLimitsIT {
     void aSubscriberThatNeverReadsIsCutOffAndTheNodeGoesOn() throws Exception {
         int http = herd.node("Alford").httpPort();
         insideFence(http);
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 0);
         try (Socket lazy = lazySubscriber(http, "/v1/events")) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 1);
             // events until the lazy subscriber's kernel buffers and its budget are full: each update inside is one event
             try (LineClient mover = new LineClient(herd.node("Alford").tcpPort())) {
                 long time = 1;
