@@ -286,8 +286,8 @@ public final class TopicFeed<T> implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("node {}: replaying events for a subscriber failed: {}", node, e.toString());
-            s.end("the events could not be read: " + e.getMessage());
+            log.warn("node {}: replaying {} for a subscriber failed: {}", node, naming.name(), e.toString());
+            s.end("the " + naming.name() + " could not be read: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             s.end("the node is stopping");

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
+import org.herd.node.protocol.Limits;
 import org.herd.node.protocol.NearbySearchJson;
 import org.herd.stream.Json;
 import org.herd.stream.Place;
@@ -290,8 +291,6 @@ public final class PublicApi {
 
     /** Largest page of {@code GET /v1/fences}; the default page is {@link #FENCES_PAGE_DEFAULT}. */
     static final int FENCES_PAGE_MAX = 1000;
-    /** The radius of a news subscription, as WHATSAT's. */
-    static final int NEWS_MAX_RADIUS_KM = 50;
     static final int FENCES_PAGE_DEFAULT = 100;
 
     private CompletableFuture<HttpReply> putFence(String id, FullHttpRequest req) {
@@ -422,9 +421,10 @@ public final class PublicApi {
         String radiusText = single(query, "radius", problems);
         double km = 10;
         if (radiusText != null) {
-            km = radiusText.matches("\\+?\\d{1,6}(\\.\\d{1,9})?") ? Double.parseDouble(radiusText) : -1;
-            if (!(km > 0 && km <= NEWS_MAX_RADIUS_KM)) {
-                problems.add("radius must be a number of km greater than 0 and at most " + NEWS_MAX_RADIUS_KM);
+            if (LineParser.radiusProblem(radiusText) != null) { // as WHATSAT's
+                problems.add("radius must be a number of km greater than 0 and at most " + (int) Limits.MAX_RADIUS_KM);
+            } else {
+                km = Double.parseDouble(radiusText);
             }
         }
         EventSource.From start = streamStart(req, query, problems, service.news()::checkNewsId);

@@ -128,7 +128,7 @@ public final class LineParser {
     }
 
     /** Why {@code radius} is not a radius in km (greater than 0, at most 50), or null if it is. */
-    private static String radiusProblem(String radius) {
+    public static String radiusProblem(String radius) {
         if (!RADIUS.matcher(radius).matches()) {
             return "bad radius";
         }

@@ -162,20 +162,13 @@ public final class HerdService implements ClientService {
     public CompletableFuture<List<ClientsQuery.Found>> clients(ClientsQuery query) {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> {
-            ClientIndex index = r.state.clientIndex();
-            List<ClientIndex.Hit> hits = query instanceof ClientsQuery.Near n
-                    ? index.near(n.lat(), n.lng(), n.radiusMetres(), n.limit())
-                    : inBox(index, (ClientsQuery.Box) query);
+            List<ClientIndex.Hit> hits = query.search(r.state.clientIndex());
             List<ClientsQuery.Found> found = new ArrayList<>(hits.size());
             for (ClientIndex.Hit h : hits) {
                 r.queries.location(h.client()).ifPresent(l -> found.add(new ClientsQuery.Found(l, h.distanceMetres())));
             }
             return found;
         }, workers);
-    }
-
-    private static List<ClientIndex.Hit> inBox(ClientIndex index, ClientsQuery.Box b) {
-        return index.inBox(b.south(), b.west(), b.north(), b.east(), b.limit());
     }
 
     /**

@@ -286,21 +286,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
                 // one small node per command, however many are pending (allOf over all pending is quadratic)
                 readsDone = CompletableFuture.allOf(readsDone, reply);
                 reply.whenComplete((r, e) -> slots.release());
-            } else if (command instanceof Command.WatchNews watchNews) {
-                kind = "WATCH";
-                watchPending = true; // as WATCH: lines after it wait until it is answered
-                reply = CompletableFuture.allOf(readsDone, writesDone)
-                        .thenCompose(v -> service.location(watchNews.client()).thenApply(java.util.Optional::isPresent))
-                        .handle((exists, error) -> error != null ? Reply.error(Replies.unavailable(text))
-                                : exists ? new Reply(new byte[0], Outcome.OK, watchNews) : invalid(line.raw()));
-            } else if (command instanceof Command.Watch watch) {
+            } else if (command instanceof Command.Streaming streaming) {
                 kind = "WATCH";
                 watchPending = true; // lines after it wait until it is answered: a stream, or "? WATCH ..." and on as before
                 reply = CompletableFuture.allOf(readsDone, writesDone)
-                        .thenCompose(v -> watch.everyFence() ? CompletableFuture.completedFuture(true)
-                                : service.fence(watch.fence()).thenApply(java.util.Optional::isPresent))
+                        .thenCompose(v -> streamExists(streaming))
                         .handle((exists, error) -> error != null ? Reply.error(Replies.unavailable(text))
-                                : exists ? new Reply(new byte[0], Outcome.OK, watch) : invalid(line.raw()));
+                                : exists ? new Reply(new byte[0], Outcome.OK, streaming) : invalid(line.raw()));
             } else {
                 reply = CompletableFuture.completedFuture(invalid(line.raw()));
             }
@@ -412,6 +404,15 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         }
         draining = false;
         pump(ctx);
+    }
+
+    /** Whether what a streaming command asks for exists: its fence ({@code *}: every fence), or its client. */
+    private CompletableFuture<Boolean> streamExists(Command.Streaming streaming) {
+        if (streaming instanceof Command.Watch watch) {
+            return watch.everyFence() ? CompletableFuture.completedFuture(true)
+                    : service.fence(watch.fence()).thenApply(java.util.Optional::isPresent);
+        }
+        return service.location(((Command.WatchNews) streaming).client()).thenApply(java.util.Optional::isPresent);
     }
 
     /**
