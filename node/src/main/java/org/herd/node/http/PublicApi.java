@@ -80,6 +80,8 @@ public final class PublicApi {
                 new Route(HttpMethod.GET, "/health", false, c -> done(health(ready.get()))),
                 new Route(HttpMethod.GET, "/metrics", false, c -> done(HttpReply.prometheus(metrics.scrape()))),
                 new Route(HttpMethod.GET, "/openapi.yaml", false, c -> done(openApi())),
+                new Route(HttpMethod.GET, "/map", false, c -> done(map.file(""))),
+                new Route(HttpMethod.GET, "/map/{file}", false, c -> done(map.file(c.vars().get(0)))),
                 new Route(HttpMethod.GET, NEARBY_SEARCH_PATH, true, c -> nearbySearch(c.query())),
                 new Route(HttpMethod.POST, "/v1/locations", true, c -> postLocation(c.request())),
                 new Route(HttpMethod.GET, "/v1/locations", true, c -> clients(c.query())),
@@ -100,6 +102,7 @@ public final class PublicApi {
                 new Route(HttpMethod.DELETE, "/v1/fences/{id}", true, c -> deleteFence(c.vars().get(0))));
     }
 
+    private final MapPage map = new MapPage();
     private final List<Route> routes = routes();
 
     /** Answers {@code req}: finds its route once, answers it, and times it under the route's label. */
