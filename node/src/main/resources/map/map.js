@@ -1,7 +1,10 @@
 // The herd's live map: no tile server, nothing fetched from outside this node.
 (function () {
   'use strict';
-  const map = L.map('map', { worldCopyJump: true, minZoom: 2 }).setView([34.07, -118.44], 10);
+  // the view: #<zoom>/<lat>/<lng> in the address (kept as the view moves), else UCLA
+  const view = (location.hash.match(/^#(\d+)\/(-?[\d.]+)\/(-?[\d.]+)$/) || []).slice(1).map(Number);
+  const map = L.map('map', { worldCopyJump: true, minZoom: 2 })
+    .setView(view.length === 3 ? [view[1], view[2]] : [34.0689, -118.4452], view.length === 3 ? view[0] : 11);
   map.attributionControl.setPrefix('<a href="/map/NOTICE.md">Leaflet</a>');
   const clients = L.layerGroup().addTo(map);
   const places = L.layerGroup().addTo(map);
@@ -67,11 +70,53 @@
     });
   }
 
+  function text(id, value) { document.getElementById(id).textContent = value; }
+
+  // The node's health: /health on every port; on the admin port also /admin/status (counts, lag).
   function health() {
-    fetch('/health').then(r => r.json()).then(h => {
-      document.getElementById('health').textContent = JSON.stringify(h);
-    }).catch(() => { document.getElementById('health').textContent = 'unreachable'; });
+    fetch('/health').then(r => r.json().then(h => ({ ok: r.ok, h: h }))).then(a => {
+      text('health', (a.ok ? 'serving' : 'NOT serving') + ' (' + JSON.stringify(a.h) + ')');
+      return fetch('/admin/status');
+    }).then(r => r && r.ok ? r.json() : null).then(s => {
+      if (s) {
+        const lag = Object.values(s.lag || {}).reduce((x, y) => x + y, 0);
+        text('health', s.node + ': ' + (s.ready ? 'serving' : 'NOT serving') + ', ' + s.clientsEstimate + ' clients (estimate), '
+          + s.places + ' places, ' + s.fences + ' fences, lag ' + lag + ', replay ' + s.replay
+          + (s.derivation ? ', derivation ' + s.derivation.state + ' (' + s.derivation.activeTasks + ' tasks)' : ''));
+      }
+    }).catch(() => text('health', 'unreachable'));
   }
+
+  // The herd's digests: the admin port only (operators); the public port answers 404.
+  function herd() {
+    const el = document.getElementById('herd');
+    el.textContent = 'comparing…';
+    fetch('/admin/herd').then(r => {
+      if (r.status === 404) {
+        el.textContent = 'for operators: open this map on the node\'s admin port to compare the herd\'s digests';
+        document.getElementById('compare').disabled = true;
+        return;
+      }
+      return r.json().then(h => {
+        const table = document.createElement('table');
+        table.innerHTML = '<tr><th>node</th><th>clients</th><th>places</th><th>digest</th></tr>';
+        h.nodes.forEach(n => {
+          const tr = table.insertRow();
+          tr.className = 'herd-node';
+          [n.node, n.digest ? n.digest.clients : n.state, n.digest ? n.digest.places : '',
+           n.digest ? n.digest.sha256.substring(0, 12) : (n.error || '')].forEach(v => { tr.insertCell().textContent = v; });
+          if (!n.digest) { tr.className += ' down'; }
+        });
+        el.replaceChildren(table);
+        const verdict = document.createElement('div');
+        verdict.id = 'verdict';
+        verdict.className = h.agree ? 'agree' : 'differ';
+        verdict.textContent = h.agree ? 'digests agree' : 'digests DIFFER (or a node did not answer; one catching up may differ for a moment)';
+        el.appendChild(verdict);
+      });
+    }).catch(() => { el.textContent = 'unreachable'; });
+  }
+  document.getElementById('compare').addEventListener('click', herd);
 
   const events = new EventSource('/v1/events');
   ['enter', 'exit', 'inside'].forEach(kind => events.addEventListener(kind, m => {
@@ -88,8 +133,12 @@
     refreshClients();
   }));
 
-  map.on('moveend', () => { refreshClients(); refreshPlaces(); });
-  refreshClients(); refreshPlaces(); loadFences(null, 0); health();
+  map.on('moveend', () => {
+    const c = map.getCenter();
+    history.replaceState(null, '', '#' + map.getZoom() + '/' + c.lat.toFixed(4) + '/' + wrap(c.lng).toFixed(4));
+    refreshClients(); refreshPlaces();
+  });
+  refreshClients(); refreshPlaces(); loadFences(null, 0); health(); herd();
   setInterval(health, 5000);
   setInterval(refreshClients, 5000);
 })();

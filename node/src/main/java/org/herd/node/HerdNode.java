@@ -1,6 +1,8 @@
 package org.herd.node;
 
+import org.herd.node.ops.Operators;
 import org.herd.node.ops.TopicSetup;
+import org.herd.stream.Json;
 
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
@@ -36,13 +38,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -55,6 +61,7 @@ import java.util.concurrent.TimeUnit;
 public final class HerdNode implements AutoCloseable, NodeOperations {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
     private static final int ADMIN_CONNECTIONS = 64;
+    private static final Duration HERD_DIGEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;
     private final HerdConfig config;
@@ -81,6 +88,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private volatile FenceDerivation derivation;
     private final EventFeed events;
     private final NewsFeed news;
+    private final Operators operators;
+    private final AtomicReference<CompletableFuture<HerdDigests>> herdDigests = new AtomicReference<>();
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -113,6 +122,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.news = new NewsFeed(name, config.topics().places(), config.kafkaClientSettings(),
                 config.get(Settings.NEWS_SUBSCRIBERS_MAX), config.get(Settings.NEWS_CATCHUP_MAX),
                 config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), client -> replica().queries.location(client));
+        this.operators = new Operators(config, System.out);
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
                 config.get(Settings.WRITE_INFLIGHT_MAX), events, news, config.get(Settings.FENCES_MAX));
@@ -158,7 +168,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 api::handle, traffic, config.get(Settings.CONNECTION_MAX),
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT));
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
-                new AdminApi(this, metrics::scrape)::handle, traffic, ADMIN_CONNECTIONS,
+                new AdminApi(this, metrics::scrape, api::handle)::handle, traffic, ADMIN_CONNECTIONS,
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
@@ -238,6 +248,43 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         Replica r = replica();
         Replica.Digest d = r.digest();
         return new Digest(name, d.clients(), d.places(), d.fences(), d.sha256(), r.applied());
+    }
+
+    @Override
+    public CompletableFuture<HerdDigests> herdDigests() {
+        synchronized (herdDigests) {
+            CompletableFuture<HerdDigests> running = herdDigests.get();
+            if (running != null && !running.isDone()) {
+                return running;
+            }
+            List<CompletableFuture<NodeDigest>> asks = config.nodes().stream().map(n -> askDigest(n)
+                    .thenApply(d -> new NodeDigest(n, "ok", d, null))
+                    .exceptionally(e -> {
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        return cause instanceof ConnectException ? new NodeDigest(n, "down", null, "nothing listens on its admin port")
+                                : new NodeDigest(n, "error", null, String.valueOf(cause.getMessage()));
+                    })).toList();
+            CompletableFuture<HerdDigests> all = CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                List<NodeDigest> nodes = asks.stream().map(CompletableFuture::join).toList();
+                boolean agree = nodes.stream().allMatch(d -> d.digest() != null)
+                        && nodes.stream().map(d -> d.digest().sha256()).distinct().count() == 1;
+                return new HerdDigests(nodes, agree);
+            });
+            herdDigests.set(all);
+            return all;
+        }
+    }
+
+    /** This node's digest (walked off the caller's thread), or another's from its admin port. */
+    private CompletableFuture<Digest> askDigest(String node) {
+        if (node.equals(name)) {
+            return ready() ? CompletableFuture.supplyAsync(this::digest)
+                    : CompletableFuture.failedFuture(new IOException("not serving yet: no replica to digest"));
+        }
+        if (config.adminPort(node) == 0) {
+            return CompletableFuture.failedFuture(new IOException("its admin port is chosen when it starts (0 in the configuration)"));
+        }
+        return operators.getAsync(node, "/admin/digest", HERD_DIGEST_TIMEOUT).thenApply(j -> Json.MAPPER.convertValue(j, Digest.class));
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */

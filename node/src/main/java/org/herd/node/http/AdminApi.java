@@ -10,20 +10,26 @@ import org.herd.node.service.NodeOperations;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The operators' HTTP API (docs/operations.md), served on a separate port bound to loopback by
- * default, never on the public ports: status, digest, replay.
+ * default, never on the public ports: status, digest, the herd's digests, replay. The public API's
+ * reads (GET) are answered here too, so that the live map opened on this port (docs/map.md) shows
+ * the operators' panel beside everything the public map shows, from one origin.
  */
 public final class AdminApi {
     private final NodeOperations node;
     private final Supplier<String> metrics;
+    private final Function<FullHttpRequest, CompletableFuture<HttpReply>> publicReads;
     private final Executor slow = ForkJoinPool.commonPool();
 
-    public AdminApi(NodeOperations node, Supplier<String> metrics) {
+    public AdminApi(NodeOperations node, Supplier<String> metrics,
+                    Function<FullHttpRequest, CompletableFuture<HttpReply>> publicReads) {
         this.node = node;
         this.metrics = metrics;
+        this.publicReads = publicReads;
     }
 
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
@@ -44,6 +50,10 @@ public final class AdminApi {
                 return m.equals(HttpMethod.GET)
                         ? CompletableFuture.supplyAsync(() -> HttpReply.json(HttpResponseStatus.OK, node.digest()), slow)
                         : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+            case "/admin/herd":
+                return m.equals(HttpMethod.GET)
+                        ? node.herdDigests().thenApply(d -> HttpReply.json(HttpResponseStatus.OK, d))
+                        : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
             case "/admin/replay":
                 if (m.equals(HttpMethod.POST)) {
                     NodeOperations.ReplayAnswer r = node.startReplay();
@@ -52,6 +62,9 @@ public final class AdminApi {
                 }
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.replayStatus()));
             default:
+                if (m.equals(HttpMethod.GET) && !path.startsWith("/admin/")) {
+                    return publicReads.apply(req);
+                }
                 return PublicApi.done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
         }
     }

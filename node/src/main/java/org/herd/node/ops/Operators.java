@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The operators' commands behind {@code scripts/herd replay} and {@code scripts/herd status}: they talk to each node's admin port. */
 public final class Operators {
@@ -39,6 +41,26 @@ public final class Operators {
             throw new IOException(node + ": " + res.statusCode() + " " + body);
         }
         return body;
+    }
+
+    /**
+     * {@code GET path} on a node's admin port, without blocking: the body as JSON, or fails with
+     * a {@link ConnectException} (the node is down) or an IOException naming the status.
+     */
+    public CompletableFuture<JsonNode> getAsync(String node, String path, Duration timeout) {
+        URI uri = URI.create("http://" + adminHost() + ":" + config.adminPort(node) + path);
+        return http.sendAsync(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(res -> {
+                    try {
+                        JsonNode body = Json.MAPPER.readTree(res.body());
+                        if (res.statusCode() >= 400) {
+                            throw new CompletionException(new IOException(res.statusCode() + " " + body.at("/error/message").asText()));
+                        }
+                        return body;
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                });
     }
 
     private String adminHost() {

@@ -2,7 +2,9 @@ package org.herd.node.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What a node offers its operators (the admin port, docs/operations.md): whether it serves, its
@@ -27,6 +29,18 @@ public interface NodeOperations {
     record Digest(String node, long clients, long places, long fences, String sha256, Map<String, Map<Integer, Long>> applied) {
     }
 
+    /**
+     * {@code GET /admin/herd}: every node's digest as its own admin port answered (state {@code ok}),
+     * or why not ({@code down}: nothing listens; {@code error}: it answered an error or timed out);
+     * {@code agree}: every node answered and all digests are equal.
+     */
+    record HerdDigests(List<NodeDigest> nodes, boolean agree) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NodeDigest(String node, String state, Digest digest, String error) {
+    }
+
     /** A replay's status, and whether the call that returned it started it. */
     record ReplayAnswer(Object status, boolean started) {
     }
@@ -38,6 +52,12 @@ public interface NodeOperations {
 
     /** Client and place counts and a hash of both stores, for comparing nodes. */
     Digest digest();
+
+    /**
+     * Every node's digest, asked of each node's admin port at once; a request while one is being
+     * computed gets that one (a digest walks every store: at most one such walk of the herd at a time).
+     */
+    CompletableFuture<HerdDigests> herdDigests();
 
     /** Starts a replay unless one is running; returns the replay's status and whether this call started it. */
     ReplayAnswer startReplay();
