@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -16,9 +17,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * location store's processor (so it holds what the store holds, newest client time per client)
  * and filled from the store once when a replica starts. Reads share a lock, writes take it alone.
  *
- * <p>A query walks the cells its box covers (or, for a box with more cells than there are
- * occupied ones, the occupied cells), measures each client in them and keeps the {@code limit}
- * nearest in a heap: its cost grows with the clients in the box, not with all clients.
+ * <p>Bounded by two settings ({@link Limits}): at most {@code maxClients} clients (a client first
+ * seen once the index is full is left out, counted, and every answer says it may be incomplete),
+ * and at most {@code scanMax} clients examined by one query. A query walks the occupied cells of
+ * its area nearest first (by the shortest distance from its point to each cell): in rings of cells
+ * around its point, or, where the area has many more cells than the index has occupied ones, by
+ * the occupied cells sorted. It measures each client of a cell, keeps the {@code limit} nearest in
+ * a heap, and stops when no cell left can hold a nearer client, or when it has examined
+ * {@code scanMax} clients (then its answer is the nearest of those, and says so). The cells a ring
+ * walk probes are bounded by the grid (6,480,000 at most, for a query of the whole world whose
+ * answer lies far from its centre).
  */
 public final class ClientIndex {
     /** Cell size: about 11 km of latitude. */
@@ -26,8 +34,33 @@ public final class ClientIndex {
     private static final int COLUMNS = (int) Math.round(360 / CELL_DEGREES);
     private static final int ROWS = (int) Math.round(180 / CELL_DEGREES);
 
+    /**
+     * {@code maxClients}: clients the index holds at most (about 210 bytes of heap each);
+     * {@code scanMax}: clients one query examines at most.
+     */
+    public record Limits(int maxClients, int scanMax) {
+        public static final Limits DEFAULT = new Limits(1_500_000, 200_000);
+
+        public Limits {
+            if (maxClients < 1 || scanMax < 1) {
+                throw new IllegalArgumentException("the client index's limits must be positive: " + maxClients + ", " + scanMax);
+            }
+        }
+    }
+
     /** One client found: where it is and how far from the query's point (metres). */
     public record Hit(String client, double lat, double lng, double distanceMetres) {
+    }
+
+    /**
+     * A query's answer: the clients found, nearest first, and whether it is complete: false when
+     * the query stopped at {@code scanMax} clients examined ({@code scanCut}), or when the index is
+     * full and has left clients out ({@code leftOut} of them so far), who might have been in it.
+     */
+    public record Result(List<Hit> hits, boolean scanCut, long leftOut) {
+        public boolean complete() {
+            return !scanCut && leftOut == 0;
+        }
     }
 
     /** Degrees in fixed point (1e-7 degree, about 1 cm): two ints where two doubles would take twice the room. */
@@ -74,18 +107,43 @@ public final class ClientIndex {
         }
     }
 
+    private final Limits limits;
     private final Map<String, Entry> byClient = new HashMap<>();
     private final CellMap cells = new CellMap();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicBoolean loaded = new AtomicBoolean();
+    private final AtomicLong leftOut = new AtomicLong();
+
+    private final boolean ringsOnly;
+
+    public ClientIndex(Limits limits) {
+        this(limits, false);
+    }
+
+    public ClientIndex() {
+        this(Limits.DEFAULT);
+    }
+
+    /** {@code ringsOnly}: every query walks rings of cells, never the occupied cells (so that tests cover both walks). */
+    ClientIndex(Limits limits, boolean ringsOnly) {
+        this.limits = limits;
+        this.ringsOnly = ringsOnly;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
 
     /** True once only: for the processor that fills the index from the store when a replica starts. */
     boolean claimLoading() {
         return loaded.compareAndSet(false, true);
     }
 
-    /** The client is at (lat, lng) now (its newest position). */
-    public void put(String client, double lat, double lng) {
+    /**
+     * The client is at (lat, lng) now (its newest position). A client not in the index is left
+     * out (and counted) when the index holds {@code maxClients} already; returns whether it is in.
+     */
+    public boolean put(String client, double lat, double lng) {
         int latE7 = (int) Math.round(lat * E7);
         int lngE7 = (int) Math.round(lng * E7);
         int key = cellKey(latE7 / E7, lngE7 / E7); // of the stored value, as a removal computes it
@@ -93,6 +151,10 @@ public final class ClientIndex {
         try {
             Entry e = byClient.get(client);
             if (e == null) {
+                if (byClient.size() >= limits.maxClients()) {
+                    leftOut.incrementAndGet();
+                    return false;
+                }
                 e = new Entry(client);
                 byClient.put(client, e);
             } else if (cellKey(e.lat(), e.lng()) != key) {
@@ -103,6 +165,7 @@ public final class ClientIndex {
             if (e.cell == null) {
                 cells.getOrAdd(key).add(e);
             }
+            return true;
         } finally {
             lock.writeLock().unlock();
         }
@@ -126,8 +189,13 @@ public final class ClientIndex {
         }
     }
 
+    /** Updates of clients left out because the index was full (a client sending several counts several times). */
+    public long leftOut() {
+        return leftOut.get();
+    }
+
     /** Up to {@code limit} clients within {@code radiusMetres} of (lat, lng), nearest first. */
-    public List<Hit> near(double lat, double lng, double radiusMetres, int limit) {
+    public Result near(double lat, double lng, double radiusMetres, int limit) {
         double dLat = Math.toDegrees(radiusMetres / Geo.EARTH_RADIUS_METRES);
         double south = Math.max(-90, lat - dLat);
         double north = Math.min(90, lat + dLat);
@@ -142,7 +210,7 @@ public final class ClientIndex {
      * Up to {@code limit} clients in the box, nearest its centre first; {@code west > east} is a
      * box across the antimeridian.
      */
-    public List<Hit> inBox(double south, double west, double north, double east, int limit) {
+    public Result inBox(double south, double west, double north, double east, int limit) {
         double width = east >= west ? east - west : east + 360 - west;
         double centreLng = west + width / 2;
         if (centreLng > 180) {
@@ -152,9 +220,9 @@ public final class ClientIndex {
     }
 
     /** Clients in the box [south, north] x [west, east] (east may pass 180, west may pass -180), within maxMetres of the point. */
-    private List<Hit> search(double lat, double lng, double south, double north, double west, double east,
-                             double maxMetres, int limit) {
-        PriorityQueue<Hit> nearest = new PriorityQueue<>(Comparator.comparingDouble(Hit::distanceMetres).reversed());
+    private Result search(double lat, double lng, double south, double north, double west, double east,
+                          double maxMetres, int limit) {
+        Search s = new Search(lat, lng, south, north, west, east, maxMetres, limit);
         int rowFrom = row(south);
         int rowTo = row(north);
         int colFrom = (int) Math.floor((west + 180) / CELL_DEGREES);
@@ -164,50 +232,235 @@ public final class ClientIndex {
             colTo = COLUMNS - 1;
         }
         long boxCells = (long) (rowTo - rowFrom + 1) * (colTo - colFrom + 1);
+        boolean scanCut = false;
         lock.readLock().lock();
         try {
-            if (boxCells > cells.size()) {
-                for (Cell c : cells.values) {
-                    if (c != null) {
-                        collect(c, lat, lng, south, north, west, east, maxMetres, limit, nearest);
-                    }
-                }
+            if (!ringsOnly && boxCells > (long) cells.size() * SPARSE) {
+                scanCut = occupied(s, rowFrom, rowTo, colFrom, colTo);
             } else {
-                for (int r = rowFrom; r <= rowTo; r++) {
-                    for (int col = colFrom; col <= colTo; col++) {
-                        Cell c = cells.get(r * COLUMNS + Math.floorMod(col, COLUMNS));
-                        if (c != null) {
-                            collect(c, lat, lng, south, north, west, east, maxMetres, limit, nearest);
-                        }
-                    }
-                }
+                scanCut = rings(s, rowFrom, rowTo, colFrom, colTo);
             }
         } finally {
             lock.readLock().unlock();
         }
-        List<Hit> out = new ArrayList<>(nearest);
+        List<Hit> out = new ArrayList<>(s.nearest);
         out.sort(Comparator.comparingDouble(Hit::distanceMetres).thenComparing(Hit::client));
-        return out;
+        return new Result(out, scanCut, leftOut.get());
     }
 
-    private static void collect(Cell c, double lat, double lng, double south, double north, double west, double east,
-                                double maxMetres, int limit, PriorityQueue<Hit> nearest) {
-        for (int i = 0; i < c.size; i++) {
-            Entry e = c.entries[i];
-            double eLat = e.lat();
-            double eLng = e.lng();
-            if (eLat < south || eLat > north || !withinLongitudes(eLng, west, east)) {
+    /**
+     * Walks the cells of rows [rowFrom, rowTo] and columns [colFrom, colTo] (columns taken modulo
+     * the grid's) in rings around the point's cell, until no cell left can hold a nearer client
+     * than the heap's farthest, or {@code scanMax} clients have been examined (returns true then).
+     */
+    private boolean rings(Search s, int rowFrom, int rowTo, int colFrom, int colTo) {
+        int r0 = Math.min(rowTo, Math.max(rowFrom, row(s.lat)));
+        int c0 = (int) Math.floor((s.lng + 180) / CELL_DEGREES);
+        while (c0 < colFrom) {
+            c0 += COLUMNS;
+        }
+        while (c0 > colTo && c0 - COLUMNS >= colFrom) {
+            c0 -= COLUMNS;
+        }
+        c0 = Math.min(colTo, Math.max(colFrom, c0));
+        int maxRing = Math.max(Math.max(r0 - rowFrom, rowTo - r0), Math.max(c0 - colFrom, colTo - c0));
+        int widest = Math.max(c0 - colFrom, colTo - c0) + 1; // columns from the point's to the farthest
+        for (int ring = 0; ring <= maxRing; ring++) {
+            double reach = s.reach();
+            if (reach < Double.POSITIVE_INFINITY && ringBound(ring, s.lat, widest) > reach) {
+                return false;
+            }
+            s.candidates.clear();
+            for (int row = Math.max(rowFrom, r0 - ring); row <= Math.min(rowTo, r0 + ring); row++) {
+                boolean edgeRow = row == r0 - ring || row == r0 + ring;
+                int step = edgeRow ? 1 : Math.max(1, 2 * ring);
+                for (int col = c0 - ring; col <= c0 + ring; col += step) {
+                    if (col >= colFrom && col <= colTo) {
+                        Cell c = cells.get(row * COLUMNS + Math.floorMod(col, COLUMNS));
+                        if (c != null) {
+                            s.candidates.add(new Candidate(c, cellDistance(s.lat, s.lng, row, col)));
+                        }
+                    }
+                }
+            }
+            if (s.walk(limits.scanMax())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A box with more than this many cells for each occupied one is walked by its occupied cells. */
+    private static final int SPARSE = 8;
+
+    /**
+     * Walks the occupied cells in the rows [rowFrom, rowTo] and columns [colFrom, colTo] (modulo
+     * the grid's), nearest first, until no cell left is within reach, or {@code scanMax} clients
+     * have been examined (returns true then). For areas of many cells and few occupied ones.
+     */
+    private boolean occupied(Search s, int rowFrom, int rowTo, int colFrom, int colTo) {
+        s.candidates.clear();
+        int[] keys = cells.keys;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == CellMap.FREE) {
                 continue;
             }
-            double d = Geo.distanceMetres(lat, lng, eLat, eLng);
-            if (d > maxMetres) {
+            int row = keys[i] / COLUMNS;
+            int col = keys[i] % COLUMNS;
+            if (row < rowFrom || row > rowTo) {
                 continue;
             }
-            if (nearest.size() < limit) {
-                nearest.add(new Hit(e.client, eLat, eLng, d));
-            } else if (d < nearest.peek().distanceMetres()) {
-                nearest.poll();
-                nearest.add(new Hit(e.client, eLat, eLng, d));
+            int shifted = col + COLUMNS * (int) Math.ceil((colFrom - col) / (double) COLUMNS); // the first col >= colFrom
+            if (shifted <= colTo) {
+                s.candidates.add(new Candidate(cells.values[i], cellDistance(s.lat, s.lng, row, col)));
+            }
+        }
+        return s.walk(limits.scanMax());
+    }
+
+    /**
+     * A lower bound of the distance from a point at {@code lat} to any cell {@code ring} or more
+     * rings from its own. Such a cell is {@code ring} or more rows away (at least {@code ring - 1}
+     * cells of latitude, along a meridian), or {@code ring} or more columns away and {@code d} rows
+     * away for some d below {@code ring}: then it is at least {@code d - 1} cells of latitude away and,
+     * both being no farther from the equator than {@code |lat| + (d + 1)} cells, at least the chord
+     * between circles of that latitude for the smallest longitude separation the remaining columns
+     * can have ({@code widest} columns out at most: columns past 180 degrees come round again).
+     */
+    static double ringBound(int ring, double lat, int widest) {
+        if (ring <= 1) {
+            return 0;
+        }
+        double separation = Math.max(0, Math.min((ring - 1) * CELL_DEGREES, 360 - widest * CELL_DEGREES));
+        double sinHalf = Math.sin(Math.toRadians(Math.min(180, separation)) / 2);
+        double best = metres((ring - 1) * CELL_DEGREES);
+        for (int d = 0; d < ring; d++) {
+            double byLat = metres(Math.max(0, d - 1) * CELL_DEGREES);
+            if (byLat >= best) {
+                break;
+            }
+            double cos = Math.cos(Math.toRadians(Math.min(90, Math.abs(lat) + (d + 1) * CELL_DEGREES)));
+            double byLng = 2 * Geo.EARTH_RADIUS_METRES * Math.asin(Math.min(1, Math.max(0, cos) * sinHalf));
+            best = Math.min(best, Math.max(byLat, byLng));
+        }
+        return best;
+    }
+
+    /** Metres along a meridian for {@code degrees} of latitude. */
+    private static double metres(double degrees) {
+        return Math.toRadians(degrees) * Geo.EARTH_RADIUS_METRES;
+    }
+
+    /**
+     * The shortest distance from (lat, lng) to any point of the cell at {@code row} and
+     * {@code col} (modulo the grid's columns): along the meridian when the point's longitude
+     * crosses the cell, else to the nearer of its two meridian edges (a point of a meridian
+     * segment nearest another is its interior extremum or an end).
+     */
+    static double cellDistance(double lat, double lng, int row, int col) {
+        double south = row * CELL_DEGREES - 90;
+        double north = south + CELL_DEGREES;
+        double west = Math.floorMod(col, COLUMNS) * CELL_DEGREES - 180;
+        double offset = lng - west;
+        offset -= 360 * Math.floor(offset / 360);
+        if (offset <= CELL_DEGREES) {
+            return metres(Math.max(0, Math.max(south - lat, lat - north)));
+        }
+        double toEast = offset - CELL_DEGREES; // degrees from the cell's east edge eastwards to the point
+        double toWest = 360 - offset;          // from the point eastwards to the cell's west edge
+        return Math.min(meridianDistance(lat, toEast, south, north), meridianDistance(lat, toWest, south, north));
+    }
+
+    /** Distance from a point at {@code lat} to the meridian segment [south, north] {@code dLng} degrees away. */
+    private static double meridianDistance(double lat, double dLng, double south, double north) {
+        double phi = Math.toRadians(lat);
+        double a = Math.sin(phi);
+        double b = Math.cos(phi) * Math.cos(Math.toRadians(dLng));
+        // cos(distance) = a sin(theta) + b cos(theta), greatest at theta0 = atan2(a, b)
+        double best = Math.max(cosAt(a, b, south), cosAt(a, b, north));
+        double theta0 = Math.toDegrees(Math.atan2(a, b));
+        if (theta0 >= south && theta0 <= north) {
+            best = Math.max(best, cosAt(a, b, theta0));
+        }
+        return Geo.EARTH_RADIUS_METRES * Math.acos(Math.max(-1, Math.min(1, best)));
+    }
+
+    private static double cosAt(double a, double b, double thetaDegrees) {
+        double t = Math.toRadians(thetaDegrees);
+        return a * Math.sin(t) + b * Math.cos(t);
+    }
+
+    /** An occupied cell a query may walk, and the shortest distance from the query's point to it. */
+    private record Candidate(Cell cell, double distance) {
+    }
+
+    /** One query's state: its area, the heap of the nearest so far, the clients examined. */
+    private static final class Search {
+        final double lat;
+        final double lng;
+        final double south;
+        final double north;
+        final double west;
+        final double east;
+        final double maxMetres;
+        final int limit;
+        final PriorityQueue<Hit> nearest = new PriorityQueue<>(Comparator.comparingDouble(Hit::distanceMetres).reversed());
+        final List<Candidate> candidates = new ArrayList<>();
+        long examined;
+
+        /**
+         * Collects the candidate cells nearest first while they are within reach; true if it
+         * stopped because {@code scanMax} clients have been examined.
+         */
+        boolean walk(int scanMax) {
+            candidates.sort(Comparator.comparingDouble(Candidate::distance));
+            for (Candidate c : candidates) {
+                if (c.distance() - 1 > reach()) { // a metre to spare for rounding
+                    return false;
+                }
+                collect(c.cell());
+                if (examined >= scanMax) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        Search(double lat, double lng, double south, double north, double west, double east, double maxMetres, int limit) {
+            this.lat = lat;
+            this.lng = lng;
+            this.south = south;
+            this.north = north;
+            this.west = west;
+            this.east = east;
+            this.maxMetres = maxMetres;
+            this.limit = limit;
+        }
+
+        /** How far a client may be and still count: maxMetres, or the farthest kept once the heap is full. */
+        double reach() {
+            return nearest.size() == limit ? Math.min(maxMetres, nearest.peek().distanceMetres()) : maxMetres;
+        }
+
+        void collect(Cell c) {
+            examined += c.size;
+            for (int i = 0; i < c.size; i++) {
+                Entry e = c.entries[i];
+                double eLat = e.lat();
+                double eLng = e.lng();
+                if (eLat < south || eLat > north || !withinLongitudes(eLng, west, east)) {
+                    continue;
+                }
+                double d = Geo.distanceMetres(lat, lng, eLat, eLng);
+                if (d > maxMetres) {
+                    continue;
+                }
+                if (nearest.size() < limit) {
+                    nearest.add(new Hit(e.client, eLat, eLng, d));
+                } else if (d < nearest.peek().distanceMetres()) {
+                    nearest.poll();
+                    nearest.add(new Hit(e.client, eLat, eLng, d));
+                }
             }
         }
     }

@@ -12,10 +12,14 @@ public record StoreState(AppliedOffsets locationsApplied, AppliedOffsets placesA
                          AppliedOffsets fencesApplied, FenceIndex fenceIndex, SkippedRecords fencesSkipped,
                          ClientIndex clientIndex) {
     public static StoreState create(TopicNames topics) {
+        return create(topics, ClientIndex.Limits.DEFAULT);
+    }
+
+    public static StoreState create(TopicNames topics, ClientIndex.Limits clientIndex) {
         return new StoreState(new AppliedOffsets(topics.locations()), new AppliedOffsets(topics.places()),
                 new PlacesIndex(), new SkippedRecords(topics.locations()), new SkippedRecords(topics.places()),
                 new AppliedOffsets(topics.fences()), new FenceIndex(), new SkippedRecords(topics.fences()),
-                new ClientIndex());
+                new ClientIndex(clientIndex));
     }
 
     /** The applied positions of {@code topic}, or null if it is not one of the herd's. */

@@ -10,14 +10,34 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The client index against a scan of every client: each comparison is made twice, with queries
+ * walking whichever way the index chooses, and with every query walking rings of cells (which
+ * stops when no cell left can hold a nearer client).
+ */
 class ClientIndexTest {
-    private final ClientIndex index = new ClientIndex();
+    private static final ClientIndex.Limits LARGE = new ClientIndex.Limits(10_000_000, 10_000_000);
+    private final ClientIndex index = new ClientIndex(LARGE);
+    private final ClientIndex rings = new ClientIndex(LARGE, true);
     private final Map<String, double[]> truth = new HashMap<>();
 
     /** The index keeps positions to 1e-7 degree (about 1 cm): the scan is given the same. */
     private void put(String client, double lat, double lng) {
         index.put(client, lat, lng);
+        rings.put(client, lat, lng);
         truth.put(client, new double[] {Math.round(lat * 1e7) / 1e7, Math.round(lng * 1e7) / 1e7});
+    }
+
+    private List<String> near(ClientIndex i, double lat, double lng, double radius, int limit) {
+        ClientIndex.Result r = i.near(lat, lng, radius, limit);
+        assertThat(r.complete()).isTrue();
+        return clients(r.hits());
+    }
+
+    private List<String> inBox(ClientIndex i, double south, double west, double north, double east, int limit) {
+        ClientIndex.Result r = i.inBox(south, west, north, east, limit);
+        assertThat(r.complete()).isTrue();
+        return clients(r.hits());
     }
 
     /** What a scan of every client finds: within maxMetres of the point and in the box, nearest first. */
@@ -51,9 +71,11 @@ class ClientIndexTest {
         for (double[] p : points) {
             for (double radius : new double[] {1_000, 50_000, 500_000, 3_000_000}) {
                 for (int limit : new int[] {1, 10, 1000}) {
-                    assertThat(clients(index.near(p[0], p[1], radius, limit)))
-                            .as("near %s,%s within %s m, %s", p[0], p[1], radius, limit)
-                            .isEqualTo(scan(p[0], p[1], radius, -90, -180, 90, 180, limit));
+                    List<String> expected = scan(p[0], p[1], radius, -90, -180, 90, 180, limit);
+                    for (ClientIndex i : List.of(index, rings)) {
+                        assertThat(near(i, p[0], p[1], radius, limit))
+                                .as("near %s,%s within %s m, %s", p[0], p[1], radius, limit).isEqualTo(expected);
+                    }
                 }
             }
         }
@@ -71,9 +93,11 @@ class ClientIndexTest {
             double centreLng = b[1] + width / 2 > 180 ? b[1] + width / 2 - 360 : b[1] + width / 2;
             double centreLat = (b[0] + b[2]) / 2;
             for (int limit : new int[] {1, 25, 1000}) {
-                assertThat(clients(index.inBox(b[0], b[1], b[2], b[3], limit)))
-                        .as("box %s, %s", java.util.Arrays.toString(b), limit)
-                        .isEqualTo(scan(centreLat, centreLng, Double.POSITIVE_INFINITY, b[0], b[1], b[2], b[3], limit));
+                List<String> expected = scan(centreLat, centreLng, Double.POSITIVE_INFINITY, b[0], b[1], b[2], b[3], limit);
+                for (ClientIndex i : List.of(index, rings)) {
+                    assertThat(inBox(i, b[0], b[1], b[2], b[3], limit))
+                            .as("box %s, %s", java.util.Arrays.toString(b), limit).isEqualTo(expected);
+                }
             }
         }
     }
@@ -84,8 +108,8 @@ class ClientIndexTest {
         put("kiwi", 40.7128, -74.0060);
         put("kiwi", 40.7130, -74.0061); // same cell
         assertThat(index.size()).isEqualTo(1);
-        assertThat(index.near(34.0689, -118.4452, 10_000, 10)).isEmpty();
-        List<ClientIndex.Hit> hits = index.near(40.7128, -74.0060, 10_000, 10);
+        assertThat(near(index, 34.0689, -118.4452, 10_000, 10)).isEmpty();
+        List<ClientIndex.Hit> hits = index.near(40.7128, -74.0060, 10_000, 10).hits();
         assertThat(hits).hasSize(1);
         assertThat(hits.get(0).lat()).isCloseTo(40.7130, org.assertj.core.data.Offset.offset(1e-7));
         assertThat(hits.get(0).distanceMetres()).isBetween(1.0, 50.0);
@@ -98,7 +122,7 @@ class ClientIndexTest {
             put("m" + r.nextInt(2_000), 10 + r.nextDouble(1), 20 + r.nextDouble(1));
         }
         assertThat(index.size()).isEqualTo(truth.size());
-        assertThat(clients(index.inBox(10, 20, 11, 21, 5_000))).hasSize(truth.size())
+        assertThat(inBox(index, 10, 20, 11, 21, 5_000)).hasSize(truth.size())
                 .isEqualTo(scan(10.5, 20.5, Double.POSITIVE_INFINITY, 10, 20, 11, 21, 5_000));
     }
 
@@ -109,9 +133,64 @@ class ClientIndexTest {
             put("j" + r.nextInt(300), r.nextDouble(-90, 90), r.nextDouble(-180, 180));
         }
         assertThat(index.size()).isEqualTo(truth.size());
-        assertThat(clients(index.inBox(-90, -180, 90, 180, 1000))).isEqualTo(scan(0, 0, Double.POSITIVE_INFINITY, -90, -180, 90, 180, 1000));
-        for (var e : truth.entrySet()) { // each one found where it is, by a query small enough to walk the grid
-            assertThat(clients(index.near(e.getValue()[0], e.getValue()[1], 1, 10))).contains(e.getKey());
+        for (ClientIndex i : List.of(index, rings)) {
+            assertThat(inBox(i, -90, -180, 90, 180, 1000)).isEqualTo(scan(0, 0, Double.POSITIVE_INFINITY, -90, -180, 90, 180, 1000));
         }
+        for (var e : truth.entrySet()) { // each one found where it is, by a query small enough to walk the grid
+            assertThat(near(index, e.getValue()[0], e.getValue()[1], 1, 10)).contains(e.getKey());
+        }
+    }
+
+    @Test
+    void aDenseCityFarFromTheCentreOfAWorldBoxIsFoundByRingsThatStopEarly() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int i = 0; i < 200_000; i++) { // every client in one city: the rings reach it and stop there
+            put("la" + i, 34 + r.nextDouble(0.3), -118.5 + r.nextDouble(0.3));
+        }
+        ClientIndex cut = new ClientIndex(new ClientIndex.Limits(10_000_000, 50_000));
+        truth.forEach((c, p) -> cut.put(c, p[0], p[1]));
+        ClientIndex.Result world = cut.inBox(-90, -180, 90, 180, 10);
+        assertThat(world.complete()).as("ten clients nearest (0, 0) need only the city's nearest cells").isTrue();
+        assertThat(clients(world.hits())).isEqualTo(scan(0, 0, Double.POSITIVE_INFINITY, -90, -180, 90, 180, 10));
+        assertThat(near(rings, 34.15, -118.35, 500_000, 100)).isEqualTo(scan(34.15, -118.35, 500_000, -90, -180, 90, 180, 100));
+    }
+
+    @Test
+    void aQueryThatWouldExamineMoreThanScanMaxStopsThereAndSaysSo() {
+        ClientIndex small = new ClientIndex(new ClientIndex.Limits(1_000_000, 1_000));
+        SplittableRandom r = new SplittableRandom(17);
+        for (int i = 0; i < 20_000; i++) { // 100 cells of about 200 clients
+            double lat = 10 + r.nextDouble(1);
+            double lng = 20 + r.nextDouble(1);
+            small.put("d" + i, lat, lng);
+            put("d" + i, lat, lng);
+        }
+        ClientIndex.Result res = small.near(10.55, 20.55, 200_000, 1000);
+        assertThat(res.scanCut()).isTrue();
+        assertThat(res.complete()).isFalse();
+        assertThat(res.hits()).hasSize(1000); // the walk stops after the cell that reaches 1,000 examined
+        assertThat(res.hits().get(0).client()).as("the point's own cell is walked first")
+                .isEqualTo(scan(10.55, 20.55, 200_000, -90, -180, 90, 180, 1).get(0));
+        assertThat(res.hits()).isSortedAccordingTo(Comparator.comparingDouble(ClientIndex.Hit::distanceMetres));
+        ClientIndex.Result few = small.near(10.55, 20.55, 200_000, 5);
+        assertThat(few.complete()).as("five need only the nearest cells").isTrue();
+        assertThat(clients(few.hits())).isEqualTo(scan(10.55, 20.55, 200_000, -90, -180, 90, 180, 5));
+    }
+
+    @Test
+    void aFullIndexLeavesNewClientsOutAndSaysSoButKnownClientsStillMove() {
+        ClientIndex full = new ClientIndex(new ClientIndex.Limits(2, 1_000));
+        assertThat(full.put("a", 1, 1)).isTrue();
+        assertThat(full.put("b", 1.01, 1.01)).isTrue();
+        assertThat(full.near(1, 1, 10_000, 10).complete()).isTrue();
+        assertThat(full.put("c", 1.02, 1.02)).isFalse();
+        assertThat(full.size()).isEqualTo(2);
+        assertThat(full.leftOut()).isEqualTo(1);
+        assertThat(full.put("a", 50, 50)).as("a known client still moves").isTrue();
+        ClientIndex.Result res = full.near(1, 1, 10_000, 10);
+        assertThat(res.complete()).isFalse();
+        assertThat(res.leftOut()).isEqualTo(1);
+        assertThat(clients(res.hits())).containsExactly("b");
+        assertThat(clients(full.near(50, 50, 1_000, 10).hits())).containsExactly("a");
     }
 }

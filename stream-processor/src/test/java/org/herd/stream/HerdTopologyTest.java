@@ -57,9 +57,9 @@ class HerdTopologyTest {
         publish(newer);
         publish(older);
         publish(tie);
-        assertThat(state.clientIndex().near(35.0, -119.0, 1000, 10)).extracting(ClientIndex.Hit::client).containsExactly("kiwi");
-        assertThat(state.clientIndex().near(34.0, -118.0, 1000, 10)).isEmpty();
-        assertThat(state.clientIndex().near(36.0, -120.0, 1000, 10)).isEmpty();
+        assertThat(state.clientIndex().near(35.0, -119.0, 1000, 10).hits()).extracting(ClientIndex.Hit::client).containsExactly("kiwi");
+        assertThat(state.clientIndex().near(34.0, -118.0, 1000, 10).hits()).isEmpty();
+        assertThat(state.clientIndex().near(36.0, -120.0, 1000, 10).hits()).isEmpty();
         assertThat(state.clientIndex().size()).isEqualTo(1);
     }
 

@@ -49,6 +49,11 @@ public final class Settings {
             "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
+    public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", 1_500_000, 1,
+            "Clients a node's index for who-is-near queries holds (about 210 bytes of heap each; twice during a replay); "
+                    + "clients first seen beyond it are left out of those answers, which then say \"complete\": false.");
+    public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", 200_000, 1,
+            "Clients one who-is-near query examines at most, nearest cells first; an answer cut there says \"complete\": false.");
     public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
             "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");
     public static final Setting<Integer> EVENTS_CATCHUP_MAX = Setting.count("events.catchup.max", 8, 1,
@@ -154,8 +159,8 @@ public final class Settings {
                     List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
-            new Section("Fences, events and news (docs/fences.md, docs/http.md)", List.of(FENCES_APPLICATION_ID, FENCES_MAX,
-                    EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+            new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_QUERY_SCAN_MAX,
+                    FENCES_APPLICATION_ID, FENCES_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),

@@ -209,17 +209,25 @@ public final class PublicApi {
     /** {@code GET /v1/locations?near=..&radius=..} or {@code ?bbox=..}: the clients there, nearest first. */
     private CompletableFuture<HttpReply> clients(Map<String, List<String>> query) {
         ClientsQuery q = ClientsQueryParams.parse(query);
-        return service.clients(q).thenApply(found -> {
+        return service.clients(q).thenApply(answer -> {
             ObjectNode out = Json.MAPPER.createObjectNode();
             var list = out.putArray("clients");
-            for (ClientsQuery.Found f : found) {
+            for (ClientsQuery.Found f : answer.found()) {
                 ObjectNode c = Json.MAPPER.valueToTree(Bodies.LocationBody.of(f.location()));
                 if (q instanceof ClientsQuery.Near) {
                     c.put("distance", Math.round(f.distanceMetres() * 10) / 10.0);
                 }
                 list.add(c);
             }
-            out.put("count", found.size());
+            out.put("count", answer.found().size());
+            out.put("complete", answer.complete());
+            if (answer.scanCut()) {
+                out.put("incomplete", "this query examined " + answer.limits().scanMax() + " clients (clients.query.scan.max),"
+                        + " nearest cells first, and stopped: these are the nearest of those; a smaller area answers in full");
+            } else if (answer.leftOut() > 0) {
+                out.put("incomplete", "this node's client index is full (clients.index.max = " + answer.limits().maxClients()
+                        + "): clients first seen after it filled are left out of who-is-near answers");
+            }
             return HttpReply.json(HttpResponseStatus.OK, out);
         });
     }

@@ -14,6 +14,7 @@ import org.herd.stream.HerdClientSupplier;
 import org.herd.stream.HerdQueries;
 import org.herd.stream.HerdRocksDb;
 import org.herd.stream.HerdTopology;
+import org.herd.stream.ClientIndex;
 import org.herd.stream.StoreState;
 import org.herd.stream.TopicNames;
 import org.herd.stream.Topics;
@@ -62,7 +63,8 @@ public final class Replica implements AutoCloseable {
         this.node = node;
         this.dir = dir;
         this.topics = config.topics();
-        this.state = StoreState.create(topics);
+        this.state = StoreState.create(topics, new ClientIndex.Limits(config.get(Settings.CLIENTS_INDEX_MAX),
+                config.get(Settings.CLIENTS_QUERY_SCAN_MAX)));
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.get(Settings.STORE_BLOCK_CACHE_MB) << 20);
         props.putAll(overrides);

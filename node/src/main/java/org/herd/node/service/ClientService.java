@@ -43,7 +43,7 @@ public interface ClientService {
      * The clients whose newest positions are near a point or in a box, nearest first, after
      * catching up with every write acknowledged before the call (as WHATSAT).
      */
-    CompletableFuture<List<ClientsQuery.Found>> clients(ClientsQuery query);
+    CompletableFuture<ClientsQuery.Answer> clients(ClientsQuery query);
 
     /**
      * The client's newest location and the places near it (radius in km, as WHATSAT has it);

@@ -9,12 +9,12 @@ public sealed interface ClientsQuery {
     int limit();
 
     /** The clients this query finds in {@code index}, nearest first. */
-    java.util.List<org.herd.stream.ClientIndex.Hit> search(org.herd.stream.ClientIndex index);
+    org.herd.stream.ClientIndex.Result search(org.herd.stream.ClientIndex index);
 
     /** Within {@code radiusMetres} of (lat, lng). */
     record Near(double lat, double lng, double radiusMetres, int limit) implements ClientsQuery {
         @Override
-        public java.util.List<org.herd.stream.ClientIndex.Hit> search(org.herd.stream.ClientIndex index) {
+        public org.herd.stream.ClientIndex.Result search(org.herd.stream.ClientIndex index) {
             return index.near(lat, lng, radiusMetres, limit);
         }
     }
@@ -22,8 +22,18 @@ public sealed interface ClientsQuery {
     /** In [south, north] x [west, east]; {@code west > east} crosses the antimeridian. */
     record Box(double south, double west, double north, double east, int limit) implements ClientsQuery {
         @Override
-        public java.util.List<org.herd.stream.ClientIndex.Hit> search(org.herd.stream.ClientIndex index) {
+        public org.herd.stream.ClientIndex.Result search(org.herd.stream.ClientIndex index) {
             return index.inBox(south, west, north, east, limit);
+        }
+    }
+
+    /**
+     * The answer: the clients found, nearest first; {@code scanCut}: the query stopped at the
+     * clients it may examine; {@code leftOut}: updates of clients the full index has left out.
+     */
+    record Answer(java.util.List<Found> found, boolean scanCut, long leftOut, org.herd.stream.ClientIndex.Limits limits) {
+        public boolean complete() {
+            return !scanCut && leftOut == 0;
         }
     }
 

@@ -159,15 +159,16 @@ public final class HerdService implements ClientService {
     }
 
     @Override
-    public CompletableFuture<List<ClientsQuery.Found>> clients(ClientsQuery query) {
+    public CompletableFuture<ClientsQuery.Answer> clients(ClientsQuery query) {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> {
-            List<ClientIndex.Hit> hits = query.search(r.state.clientIndex());
-            List<ClientsQuery.Found> found = new ArrayList<>(hits.size());
-            for (ClientIndex.Hit h : hits) {
+            ClientIndex index = r.state.clientIndex();
+            ClientIndex.Result result = query.search(index);
+            List<ClientsQuery.Found> found = new ArrayList<>(result.hits().size());
+            for (ClientIndex.Hit h : result.hits()) {
                 r.queries.location(h.client()).ifPresent(l -> found.add(new ClientsQuery.Found(l, h.distanceMetres())));
             }
-            return found;
+            return new ClientsQuery.Answer(found, result.scanCut(), result.leftOut(), index.limits());
         }, workers);
     }
 

@@ -49,7 +49,7 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<List<org.herd.node.service.ClientsQuery.Found>> clients(org.herd.node.service.ClientsQuery query) {
+        public CompletableFuture<org.herd.node.service.ClientsQuery.Answer> clients(org.herd.node.service.ClientsQuery query) {
             throw new UnsupportedOperationException();
         }
 
