@@ -6,10 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.herd.node.HttpClientSupport.clientIds;
 import static org.herd.node.HttpClientSupport.get;
 
 /**
@@ -45,11 +44,6 @@ class ClientsIndexLimitsIT {
         return reply.json();
     }
 
-    private static List<String> clients(JsonNode answer) {
-        List<String> out = new ArrayList<>();
-        answer.get("clients").forEach(c -> out.add(c.get("client").asText()));
-        return out;
-    }
 
     @Test
     void aQueryStopsAtScanMaxAndAFullIndexLeavesNewClientsOutAndBothSaySo() throws Exception {
@@ -61,28 +55,31 @@ class ClientsIndexLimitsIT {
         JsonNode cut = near("51.5,-0.1", "5");
         assertThat(cut.get("complete").asBoolean()).isFalse();
         assertThat(cut.get("incomplete").asText()).contains("examined 3 clients (clients.query.scan.max)");
-        assertThat(clients(cut)).startsWith("dense-1");
+        assertThat(clientIds(cut)).startsWith("dense-1");
 
         iamat("alone", "+10.000000+10.000000", "1000.5");
         JsonNode alone = near("10,10", "5");
         assertThat(alone.get("complete").asBoolean()).isTrue();
         assertThat(alone.has("incomplete")).isFalse();
-        assertThat(clients(alone)).containsExactly("alone");
+        assertThat(clientIds(alone)).containsExactly("alone");
 
         // the index holds five: a sixth client is stored and answered for, but not in who-is-near
         iamat("sixth", "+20.000000+20.000000", "1000.5");
         JsonNode full = near("20,20", "5");
-        assertThat(clients(full)).isEmpty();
+        assertThat(clientIds(full)).isEmpty();
         assertThat(full.get("complete").asBoolean()).isFalse();
         assertThat(full.get("incomplete").asText()).contains("client index is full (clients.index.max = 5)");
+        String metrics = get(herd.node("Alford").adminPort(), "/metrics").body();
+        assertThat(metrics).contains("herd_clients_index_entries{node=\"Alford\"} 5.0")
+                .contains("herd_clients_index_left_out_total{node=\"Alford\"} 1.0");
         assertThat(get(herd.node("Alford").httpPort(), "/v1/locations/sixth").status()).isEqualTo(200);
         try (LineClient c = herd.client("Alford")) {
             assertThat(c.ask("WHATSAT sixth 10 1")).startsWith("AT Alford").contains("sixth +20.000000+20.000000");
         }
         // a known client still moves, and is found where it went
         iamat("alone", "+11.000000+11.000000", "1001.5");
-        assertThat(clients(near("11,11", "5"))).containsExactly("alone");
-        assertThat(clients(near("10,10", "5"))).isEmpty();
+        assertThat(clientIds(near("11,11", "5"))).containsExactly("alone");
+        assertThat(clientIds(near("10,10", "5"))).isEmpty();
         assertThat(get(herd.node("Alford").httpPort(), "/health").status()).isEqualTo(200);
     }
 }

@@ -7,11 +7,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.herd.node.HttpClientSupport.clientIds;
 import static org.herd.node.HttpClientSupport.get;
 import static org.herd.node.HttpClientSupport.send;
 
@@ -43,11 +42,6 @@ class ClientsNearIT {
         }
     }
 
-    private static List<String> clients(JsonNode answer) {
-        List<String> out = new ArrayList<>();
-        answer.get("clients").forEach(c -> out.add(c.get("client").asText()));
-        return out;
-    }
 
     @Test
     void clientsNearAPointNearestFirstWithDistancesSeenAtOnceByAnotherNode() throws Exception {
@@ -56,7 +50,7 @@ class ClientsNearIT {
         iamat("Alford", "near-middle", "+51.510000-0.100000", "1000.5");  // ~1.1 km
         iamat("Alford", "near-outside", "+51.600000-0.100000", "1000.5"); // ~11 km
         JsonNode answer = get(http("Ball"), "/v1/locations?near=51.5,-0.1&radius=5").json();
-        assertThat(clients(answer)).containsExactly("near-close", "near-middle", "near-far");
+        assertThat(clientIds(answer)).containsExactly("near-close", "near-middle", "near-far");
         assertThat(answer.get("count").asInt()).isEqualTo(3);
         JsonNode first = answer.get("clients").get(0);
         assertThat(first.get("distance").asDouble()).isBetween(100.0, 120.0);
@@ -64,9 +58,9 @@ class ClientsNearIT {
         assertThat(first.get("location").asText()).isEqualTo("+51.501000-0.100000");
         assertThat(first.get("time").asText()).isEqualTo("1000.5");
 
-        assertThat(clients(get(http("Ball"), "/v1/locations?near=51.5,-0.1&radius=5&limit=2").json()))
+        assertThat(clientIds(get(http("Ball"), "/v1/locations?near=51.5,-0.1&radius=5&limit=2").json()))
                 .containsExactly("near-close", "near-middle");
-        assertThat(clients(get(http("Alford"), "/v1/locations?near=51.5,-0.1&radius=20").json()))
+        assertThat(clientIds(get(http("Alford"), "/v1/locations?near=51.5,-0.1&radius=20").json()))
                 .containsExactly("near-close", "near-middle", "near-far", "near-outside");
     }
 
@@ -76,7 +70,7 @@ class ClientsNearIT {
         iamat("Ball", "box-west", "-10.000000-179.900000", "2000.5");
         iamat("Ball", "box-away", "-10.000000+170.000000", "2000.5");
         JsonNode answer = get(http("Alford"), "/v1/locations?bbox=-11,179,-9,-179").json();
-        assertThat(clients(answer)).containsExactly("box-west", "box-east");
+        assertThat(clientIds(answer)).containsExactly("box-west", "box-east");
         assertThat(answer.get("clients").get(0).has("distance")).isFalse();
     }
 
@@ -84,10 +78,10 @@ class ClientsNearIT {
     void anOlderUpdateDoesNotMoveAClientAndAReplayAnswersTheSame() throws Exception {
         iamat("Alford", "stale-kiwi", "+35.000000+139.000000", "3000.5");
         iamat("Ball", "stale-kiwi", "+36.000000+140.000000", "2999.5"); // older client time: loses
-        assertThat(clients(get(http("Alford"), "/v1/locations?near=35,139&radius=1").json())).containsExactly("stale-kiwi");
-        assertThat(clients(get(http("Alford"), "/v1/locations?near=36,140&radius=1").json())).isEmpty();
+        assertThat(clientIds(get(http("Alford"), "/v1/locations?near=35,139&radius=1").json())).containsExactly("stale-kiwi");
+        assertThat(clientIds(get(http("Alford"), "/v1/locations?near=36,140&radius=1").json())).isEmpty();
         iamat("Ball", "stale-kiwi", "+36.000000+140.000000", "3001.5");
-        assertThat(clients(get(http("Alford"), "/v1/locations?near=35,139&radius=1").json())).isEmpty();
+        assertThat(clientIds(get(http("Alford"), "/v1/locations?near=35,139&radius=1").json())).isEmpty();
         String before = get(http("Ball"), "/v1/locations?bbox=30,130,40,150").body();
         assertThat(before).contains("stale-kiwi");
 

@@ -41,4 +41,11 @@ final class HttpClientSupport {
     static Reply get(int port, String path) throws IOException, InterruptedException {
         return send("GET", port, path, null);
     }
+
+    /** The client ids of a who-is-near answer ({@code GET /v1/locations?near=..}), in its order. */
+    static java.util.List<String> clientIds(com.fasterxml.jackson.databind.JsonNode answer) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        answer.get("clients").forEach(c -> out.add(c.get("client").asText()));
+        return out;
+    }
 }

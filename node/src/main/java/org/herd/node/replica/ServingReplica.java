@@ -59,6 +59,10 @@ public final class ServingReplica implements AutoCloseable {
         String entries = "Entries in the store (RocksDB estimate for locations)";
         metrics.gauge("herd.store.entries", entries, () -> current.queries.approximateClientCount(), "store", "locations");
         metrics.gauge("herd.store.entries", entries, () -> current.queries.placeCount(), "store", "places");
+        metrics.gauge("herd.clients.index.entries", "Clients in this node's who-is-near index (at most clients.index.max)",
+                () -> current.state.clientIndex().size());
+        metrics.counter("herd.clients.index.left.out", "Updates of clients left out of the who-is-near index because it was full",
+                () -> current.state.clientIndex().leftOut());
         String skipped = "Records the serving replica skipped as invalid (since it started)";
         for (SkippedRecords.Reason reason : SkippedRecords.Reason.values()) {
             String why = reason.name().toLowerCase(Locale.ROOT);
