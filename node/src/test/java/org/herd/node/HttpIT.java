@@ -329,6 +329,34 @@ class HttpIT {
         }
     }
 
+    @Test
+    void aTooLongRequestLineOrHeaderGets431AndGarbageGets400AndTheConnectionCloses() throws Exception {
+        String longLine = "GET /v1/locations?near=" + "1".repeat(20_000) + ",1&radius=1 HTTP/1.1\r\nHost: herd\r\n\r\n";
+        String longHeader = "GET /health HTTP/1.1\r\nHost: herd\r\nX-Big: " + "x".repeat(20_000) + "\r\n\r\n";
+        assertThat(raw(longLine)).startsWith("HTTP/1.1 431").contains("request line (at most 4096 bytes)");
+        assertThat(raw(longHeader)).startsWith("HTTP/1.1 431");
+        assertThat(raw("NOT HTTP AT ALL\r\n\r\n")).startsWith("HTTP/1.1 400").contains("malformed HTTP request");
+        assertThat(get(http("Alford"), "/health").status()).isEqualTo(200);
+    }
+
+    /** Sends {@code request} on a connection of its own and reads until the node closes it. */
+    private String raw(String request) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", herd.node("Alford").httpPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketException e) {
+                // closed with our unread bytes still in its buffer: a reset, after the answer it sent
+            }
+            return got.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     static boolean logMentions(Path log, String text) throws java.io.IOException {
         return Files.exists(log) && Files.readString(log).contains(text);
     }

@@ -215,7 +215,10 @@ public final class HttpServer implements AutoCloseable {
                     ? " " + req.content().toString(StandardCharsets.UTF_8) : "")).getBytes(StandardCharsets.UTF_8));
             if (req.decoderResult().isFailure()) {
                 req.release();
-                write(ctx, HttpReply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
+                write(ctx, req.decoderResult().cause() instanceof TooLongFrameException
+                        ? HttpReply.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                                "request line (at most 4096 bytes) or headers (at most 16384) too long")
+                        : HttpReply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
                 return;
             }
             CompletableFuture<HttpReply> reply;
