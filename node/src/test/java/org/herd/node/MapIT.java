@@ -40,7 +40,7 @@ import static org.herd.node.HttpClientSupport.send;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The live map (docs/map.md) in a real browser: Debian's {@code chromium}, headless, driven
+ * The live map (docs/http.md, "The live map") in a real browser: Debian's {@code chromium}, headless, driven
  * through {@code chromedriver} by Selenium, against two real nodes and a real broker. The page
  * loads with no request leaving the node's port, a client posted by IAMAT at the other node
  * appears, a fence event shows up, and on the admin port the operators' panel compares the

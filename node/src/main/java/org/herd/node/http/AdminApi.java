@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * The operators' HTTP API (docs/operations.md), served on a separate port bound to loopback by
  * default, never on the public ports: status, digest, the herd's digests, replay. The public API's
- * reads (GET) are answered here too, so that the live map opened on this port (docs/map.md) shows
+ * reads (GET) are answered here too, so that the live map opened on this port (docs/http.md, "The live map") shows
  * the operators' panel beside everything the public map shows, from one origin.
  */
 public final class AdminApi {

@@ -29,9 +29,10 @@ final class MapPage {
 
     private void add(String name, String resource, String contentType) {
         try (InputStream in = MapPage.class.getResourceAsStream(resource)) {
-            if (in != null) {
-                files.put(name, new HttpReply(HttpResponseStatus.OK, contentType, in.readAllBytes()));
+            if (in == null) { // a build that left a file out: say so at start, not as a 404 in a browser
+                throw new IllegalStateException("the map's file " + resource + " is not in the node's jar");
             }
+            files.put(name, new HttpReply(HttpResponseStatus.OK, contentType, in.readAllBytes()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
