@@ -40,19 +40,25 @@
     });
   }
 
+  // Places and news items around the view's centre (the Places API drop-in: 20 of each at most,
+  // the most prominent places and the news items, so that news is not crowded out by cities)
   function refreshPlaces() {
     const c = map.getCenter();
     const radius = Math.min(50000, Math.max(1, map.distance(c, map.getBounds().getNorthEast())));
-    fetch('/maps/api/place/nearbysearch/json?location=' + c.lat.toFixed(6) + ',' + wrap(c.lng).toFixed(6)
-        + '&radius=' + Math.round(radius)).then(r => r.json()).then(body => {
+    const q = '/maps/api/place/nearbysearch/json?location=' + c.lat.toFixed(6) + ',' + wrap(c.lng).toFixed(6)
+        + '&radius=' + Math.round(radius);
+    Promise.all([q, q + '&type=news'].map(u => fetch(u).then(r => r.json()))).then(answers => {
       places.clearLayers();
-      (body.results || []).forEach(p => {
+      const seen = {};
+      answers.forEach(body => (body.results || []).forEach(p => {
+        if (seen[p.place_id]) { return; }
+        seen[p.place_id] = true;
         const news = (p.types || []).indexOf('news') >= 0;
         L.circleMarker([p.geometry.location.lat, p.geometry.location.lng],
-          { radius: news ? 7 : 4, color: news ? '#d9480f' : '#555', fillOpacity: 0.6 })
+          { radius: news ? 7 : 4, color: news ? '#d9480f' : '#555', fillOpacity: 0.6, className: news ? 'herd-news' : 'herd-place' })
           .bindTooltip((news ? 'news: ' : '') + p.name).addTo(places);
-      });
-      document.getElementById('places-count').textContent = (body.results || []).length;
+      }));
+      document.getElementById('places-count').textContent = Object.keys(seen).length;
     });
   }
 
