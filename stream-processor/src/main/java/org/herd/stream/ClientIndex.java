@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * seen once the index is full is left out, counted, and every answer says it may be incomplete),
  * and at most {@code scanMax} clients examined by one query. A query walks the occupied cells of
  * its area nearest first (by the shortest distance from its point to each cell): in rings of cells
- * around its point, or, where the area has many more cells than the index has occupied ones, by
- * the occupied cells sorted. It measures each client of a cell, keeps the {@code limit} nearest in
+ * around its point, or, where the area has many more cells than the index has occupied ones (and
+ * those are few), by the occupied cells sorted. It measures each client of a cell, keeps the {@code limit} nearest in
  * a heap, and stops when no cell left can hold a nearer client, or when it has examined
  * {@code scanMax} clients (then its answer is the nearest of those, and says so). The cells a ring
  * walk probes are bounded by the grid (6,480,000 at most, for a query of the whole world whose
@@ -235,7 +235,7 @@ public final class ClientIndex {
         boolean scanCut = false;
         lock.readLock().lock();
         try {
-            if (!ringsOnly && boxCells > (long) cells.size() * SPARSE) {
+            if (!ringsOnly && boxCells > (long) cells.size() * SPARSE && cells.size() <= OCCUPIED_WALK_MAX_CELLS) {
                 scanCut = occupied(s, rowFrom, rowTo, colFrom, colTo);
             } else {
                 scanCut = rings(s, rowFrom, rowTo, colFrom, colTo);
@@ -290,8 +290,13 @@ public final class ClientIndex {
         return false;
     }
 
-    /** A box with more than this many cells for each occupied one is walked by its occupied cells. */
+    /**
+     * An area with more than {@code SPARSE} cells for each occupied one is walked by its occupied
+     * cells, sorted, when there are at most {@code OCCUPIED_WALK_MAX_CELLS} of them (measuring
+     * and sorting them costs about a microsecond each; more are walked in rings, which stop early).
+     */
     private static final int SPARSE = 8;
+    private static final int OCCUPIED_WALK_MAX_CELLS = 20_000;
 
     /**
      * Walks the occupied cells in the rows [rowFrom, rowTo] and columns [colFrom, colTo] (modulo
