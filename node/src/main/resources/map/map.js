@@ -18,6 +18,14 @@
     }).addTo(map).bringToBack();
   });
 
+  // Client ids, place names and fence ids come from anyone who can write: shown as text, never as HTML
+  // (Leaflet puts a string tooltip in as HTML).
+  function plain(text) {
+    const span = document.createElement('span');
+    span.textContent = text;
+    return span;
+  }
+
   function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
   function wrap(lng) { return ((lng + 180) % 360 + 360) % 360 - 180; }
 
@@ -34,7 +42,7 @@
       clients.clearLayers();
       (body.clients || []).forEach(c => {
         L.circleMarker([c.lat, c.lng], { radius: 5, color: '#1f5fbf', fillOpacity: 0.8, className: 'herd-client' })
-          .bindTooltip(c.client + ' (' + c.node + ', ' + c.time + ')').addTo(clients);
+          .bindTooltip(plain(c.client + ' (' + c.node + ', ' + c.time + ')')).addTo(clients);
       });
       document.getElementById('clients-count').textContent = (body.clients || []).length;
     });
@@ -56,7 +64,7 @@
         const news = (p.types || []).indexOf('news') >= 0;
         L.circleMarker([p.geometry.location.lat, p.geometry.location.lng],
           { radius: news ? 7 : 4, color: news ? '#d9480f' : '#555', fillOpacity: 0.6, className: news ? 'herd-news' : 'herd-place' })
-          .bindTooltip((news ? 'news: ' : '') + p.name).addTo(places);
+          .bindTooltip(plain((news ? 'news: ' : '') + p.name)).addTo(places);
       }));
       document.getElementById('places-count').textContent = Object.keys(seen).length;
     });
@@ -68,7 +76,7 @@
         const style = { color: '#7b2cbf', weight: 2, fillOpacity: 0.1 };
         const layer = f.circle ? L.circle([f.circle.lat, f.circle.lng], Object.assign({ radius: f.circle.radius }, style))
           : L.geoJSON(f.polygon, { style: style });
-        layer.bindTooltip('fence ' + f.id).addTo(fences);
+        layer.bindTooltip(plain('fence ' + f.id)).addTo(fences);
       });
       const total = shown + (page.fences || []).length;
       document.getElementById('fences-count').textContent = total;

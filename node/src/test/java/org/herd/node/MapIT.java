@@ -177,15 +177,30 @@ class MapIT {
         assertThat(urls).as("requests the page made").isNotEmpty()
                 .anyMatch(u -> u.contains("/map/leaflet.js"))
                 .anyMatch(u -> u.contains("/v1/locations?bbox="))
-                .allMatch(u -> u.startsWith("http://127.0.0.1:" + alford + "/") || u.startsWith("data:"),
+                .allMatch(u -> u.startsWith("http://127.0.0.1:" + alford + "/") || u.startsWith("data:") || u.equals("about:blank"),
                         "every request goes to the node itself");
         screenshot("map.png");
+
+        // names come from anyone who can write: a news item named with markup is shown as text
+        String markup = "<img id=\\\"pwned\\\" src=\\\"x\\\">";
+        assertThat(send("POST", alford, "/v1/places", "{\"name\": \"" + markup + "\", \"lat\": 34.0900,"
+                + " \"lng\": -118.4000, \"types\": [\"news\"]}").status()).isEqualTo(201);
+        browser.findElement(By.cssSelector("a.leaflet-control-zoom-in")).click(); // the view moves: places are asked again
+        await().atMost(Duration.ofSeconds(30)).until(() -> all("path.herd-news").size() == 2);
+        for (WebElement news : all("path.herd-news")) {
+            new org.openqa.selenium.interactions.Actions(browser).moveToElement(news).perform();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> all(".leaflet-tooltip").stream()
+                .anyMatch(t -> t.getText().equals("news: <img id=\"pwned\" src=\"x\">")));
+        assertThat(all("#pwned")).isEmpty();
     }
 
     @Test
     @Order(2)
     void onTheAdminPortTheOperatorsPanelComparesTheHerdsDigests() throws Exception {
         int admin = herd.node("Ball").adminPort();
+        browser.get("about:blank");
+        requestedUrls(); // what earlier pages asked for
         browser.get("http://127.0.0.1:" + admin + "/map");
         await().atMost(Duration.ofSeconds(60)).until(() -> all("#herd tr.herd-node").size() == 2);
         assertThat(all("#herd tr.herd-node")).extracting(tr -> tr.findElement(By.tagName("td")).getText())
@@ -200,7 +215,7 @@ class MapIT {
         });
         // the admin status fills the node's panel there; the public reads the map needs are answered too
         await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("health")).getText().startsWith("Ball: serving"));
-        assertThat(requestedUrls()).allMatch(u -> u.startsWith("http://127.0.0.1:" + admin + "/") || u.startsWith("data:"));
+        assertThat(requestedUrls()).isNotEmpty().allMatch(u -> u.startsWith("http://127.0.0.1:" + admin + "/") || u.startsWith("data:"));
         screenshot("map-admin.png");
 
         herd.stop("Alford");
