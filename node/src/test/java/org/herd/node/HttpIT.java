@@ -247,6 +247,16 @@ class HttpIT {
         assertThat(status.status()).isEqualTo(200);
         assertThat(status.json().get("node").asText()).isEqualTo("Alford");
         assertThat(status.json().get("ready").asBoolean()).isTrue();
+
+        // a web page cannot start a replay: a browser's cross-site POST carries Origin
+        String before = get(admin("Alford"), "/admin/replay").body();
+        var fromAPage = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + admin("Alford") + "/admin/replay"))
+                        .header("Origin", "http://evil.example").POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(fromAPage.statusCode()).isEqualTo(403);
+        assertThat(fromAPage.body()).contains("not taken from web pages");
+        assertThat(get(admin("Alford"), "/admin/replay").body()).isEqualTo(before);
     }
 
     @Test

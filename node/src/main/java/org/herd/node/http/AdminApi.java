@@ -2,6 +2,7 @@ package org.herd.node.http;
 
 
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -35,6 +36,12 @@ public final class AdminApi {
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod m = req.method();
+        if (!m.equals(HttpMethod.GET) && req.headers().contains(HttpHeaderNames.ORIGIN)) {
+            // a browser sends Origin with every cross-site POST, which needs no CORS to be sent: a web
+            // page an operator visits must not start a replay; scripts/herd and curl send no Origin
+            return PublicApi.done(HttpReply.error(HttpResponseStatus.FORBIDDEN,
+                    "operator actions are not taken from web pages (the request has an Origin header): use scripts/herd or curl"));
+        }
         switch (path) {
             case "/health":
                 return get(m, () -> PublicApi.health(node.ready()));
