@@ -1149,6 +1149,7 @@ public final class HerdBench implements Callable<Integer> {
         Recorder latency = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong found = new AtomicLong();
+        AtomicLong incomplete = new AtomicLong(); // answers cut by clients.query.scan.max or a full index
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         long interval = 1_000_000_000L * conns / rate;
@@ -1169,7 +1170,11 @@ public final class HerdBench implements Callable<Integer> {
                                 HttpResponse.BodyHandlers.ofString());
                         if (resp.statusCode() == 200) {
                             ok.incrementAndGet();
-                            found.addAndGet(Json.MAPPER.readTree(resp.body()).path("count").asLong());
+                            JsonNode answer = Json.MAPPER.readTree(resp.body());
+                            found.addAndGet(answer.path("count").asLong());
+                            if (!answer.path("complete").asBoolean(true)) {
+                                incomplete.incrementAndGet();
+                            }
                         }
                     } catch (IOException e) {
                         // counted as not ok
@@ -1192,8 +1197,12 @@ public final class HerdBench implements Callable<Integer> {
         double achieved = ok.get() / ((System.nanoTime() - start) / 1e9);
         results.put("clientsNear", Map.of("perSecond", Math.round(achieved), "latencyMs", latencyMap(h), "cpuMicrosPerQuery", perQuery,
                 "clientsPerAnswer", found.get() / Math.max(1, ok.get())));
-        System.out.printf("clients near a point at %d/s offered: %,.0f/s ok, %s ms, %d clients per answer; CPU µs per query %s%n",
-                rate, achieved, pcts(h), found.get() / Math.max(1, ok.get()), perQuery);
+        System.out.printf("clients near a point at %d/s offered: %,.0f/s ok, %s ms, %d clients per answer, %d answers not complete;"
+                        + " CPU µs per query %s%n", rate, achieved, pcts(h), found.get() / Math.max(1, ok.get()), incomplete.get(), perQuery);
+        if (incomplete.get() > 0) {
+            System.out.println("WARNING: some answers were not complete (\"complete\": false): the herd's client index is full"
+                    + " (clients.index.max) or a query examined clients.query.scan.max clients; the figures are not comparable");
+        }
         long nodeCpu = perQuery.getOrDefault(node, 0L);
         Optional<RedisBaseline> started = RedisBaseline.start(16379, Path.of("run", "bench-redis"), List.of());
         String redisCell = "skipped: redis-server is not installed (Debian: apt-get install redis-server)";
