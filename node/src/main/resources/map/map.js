@@ -86,12 +86,17 @@
 
   function text(id, value) { document.getElementById(id).textContent = value; }
 
-  // The node's health: /health on every port; on the admin port also /admin/status (counts, lag).
+  // The node's health: /health on every port; on the admin port also /admin/status (counts, lag),
+  // asked until the first 404 says this is the public port.
+  let adminPort = true;
   function health() {
     fetch('/health').then(r => r.json().then(h => ({ ok: r.ok, h: h }))).then(a => {
       text('health', (a.ok ? 'serving' : 'NOT serving') + ' (' + JSON.stringify(a.h) + ')');
-      return fetch('/admin/status');
-    }).then(r => r && r.ok ? r.json() : null).then(s => {
+      return adminPort ? fetch('/admin/status') : null;
+    }).then(r => {
+      if (r && r.status === 404) { adminPort = false; }
+      return r && r.ok ? r.json() : null;
+    }).then(s => {
       if (s) {
         const lag = Object.values(s.lag || {}).reduce((x, y) => x + y, 0);
         text('health', s.node + ': ' + (s.ready ? 'serving' : 'NOT serving') + ', ' + s.clientsEstimate + ' clients (estimate), '
@@ -144,8 +149,17 @@
     L.circleMarker([e.lat, e.lng], { radius: 12, color: kind === 'exit' ? '#b3261e' : '#0a7d2c' }).addTo(flashes);
     const shown = flashes.getLayers();
     if (shown.length > 100) { flashes.removeLayer(shown[0]); } // the last 100 events stay on the map
-    refreshClients();
+    soonRefreshClients();
   }));
+
+  // events may come by the hundred: the clients in view are asked again at most once a second for them
+  let refreshPending = false;
+  function soonRefreshClients() {
+    if (!refreshPending) {
+      refreshPending = true;
+      setTimeout(() => { refreshPending = false; refreshClients(); }, 1000);
+    }
+  }
 
   map.on('moveend', () => {
     const c = map.getCenter();

@@ -1,5 +1,6 @@
 package org.herd.node.config;
 
+import org.herd.stream.ClientIndex;
 import org.herd.stream.TopicNames;
 
 import java.time.Duration;
@@ -49,10 +50,10 @@ public final class Settings {
             "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
-    public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", 1_500_000, 1,
+    public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", ClientIndex.Limits.DEFAULT.maxClients(), 1,
             "Clients a node's index for who-is-near queries holds (about 210 bytes of heap each; twice during a replay); "
                     + "clients first seen beyond it are left out of those answers, which then say \"complete\": false.");
-    public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", 200_000, 1,
+    public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", ClientIndex.Limits.DEFAULT.scanMax(), 1,
             "Clients one who-is-near query examines at most, nearest cells first; an answer cut there says \"complete\": false.");
     public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
             "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");

@@ -6,8 +6,6 @@ package org.herd.node.service;
  * (docs/http.md gives the limits).
  */
 public sealed interface ClientsQuery {
-    int limit();
-
     /** The clients this query finds in {@code index}, nearest first. */
     org.herd.stream.ClientIndex.Result search(org.herd.stream.ClientIndex index);
 
