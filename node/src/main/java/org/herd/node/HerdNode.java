@@ -173,8 +173,10 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
         serving.exposeMetrics(metrics, config.topics(), workers);
-        derivation = new FenceDerivation(config, name, config.stateDir(name).resolve("derivation"), streamsOverrides);
-        derivation.start();
+        if (config.derivesEvents(name)) {
+            derivation = new FenceDerivation(config, name, config.stateDir(name).resolve("derivation"), streamsOverrides);
+            derivation.start();
+        }
         events.start();
         metrics.gauge("herd.event.subscribers", "Event subscribers (SSE and WATCH) on this node", events::subscribers);
         news.start();

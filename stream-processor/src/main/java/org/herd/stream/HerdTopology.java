@@ -76,8 +76,10 @@ public final class HerdTopology {
         Properties props = baseConfig(applicationId, bootstrapServers, stateDir, overrides);
         // Only global stores: records become visible as soon as they are applied.
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
-        props.putIfAbsent(StreamsConfig.globalConsumerPrefix("fetch.max.wait.ms"), 100);
+        // A poll returns as soon as records come, and the positions a poll saw are published when the next
+        // starts, right after they are applied: neither the poll time nor the fetch wait delays a write's
+        // visibility. Idle, they set how often the global thread wakes and how often it fetches.
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 100);
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, HerdRocksDb.class);
         // records of aborted transactions (a transactional producer writing to a herd topic) are never applied
         props.putIfAbsent(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");

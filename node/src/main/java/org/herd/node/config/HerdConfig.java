@@ -140,6 +140,13 @@ public final class HerdConfig {
         return split(get(Settings.HERD_NODES));
     }
 
+    /** Whether {@code node} runs a member of the event derivation: one of the first {@code fences.derivation.members} nodes. */
+    public boolean derivesEvents(String node) {
+        List<String> all = nodes();
+        return all.subList(0, Math.min(all.size(), get(Settings.FENCES_DERIVATION_MEMBERS))).stream()
+                .anyMatch(n -> n.equalsIgnoreCase(node));
+    }
+
     /** The node name as configured, matched without regard to case. */
     public String nodeName(String name) {
         return nodes().stream().filter(n -> n.equalsIgnoreCase(name)).findFirst()

@@ -56,6 +56,17 @@ public record Setting<T>(String key, String defaultValue, String doc, String typ
                 s -> Duration.ofMillis(positive(s, "milliseconds")));
     }
 
+    /** Milliseconds, zero or more, read as a {@link Duration}. */
+    public static Setting<Duration> millisOrZero(String key, long defaultValue, String doc) {
+        return new Setting<>(key, String.valueOf(defaultValue), doc, "milliseconds, >= 0", s -> {
+            long v = Long.parseLong(s);
+            if (v < 0) {
+                throw new IllegalArgumentException("must be zero or a positive number of milliseconds");
+            }
+            return Duration.ofMillis(v);
+        });
+    }
+
     private static long positive(String s, String unit) {
         long v = Long.parseLong(s);
         if (v <= 0) {

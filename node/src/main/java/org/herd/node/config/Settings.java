@@ -48,6 +48,14 @@ public final class Settings {
     // --- Fences and events (docs/fences.md)
     public static final Setting<String> FENCES_APPLICATION_ID = Setting.text("fences.application.id", "herd-fences",
             "The Kafka Streams application id the nodes share to derive fence events (one per herd on a cluster).");
+    public static final Setting<Integer> FENCES_DERIVATION_MEMBERS = Setting.count("fences.derivation.members", 2, 1,
+            "How many nodes run a member of the event derivation: the first ones of herd.nodes (more than the herd: "
+                    + "every node). Two keep events flowing when one dies; each member costs CPU and broker requests "
+                    + "(docs/fences.md, \"Who derives\").");
+    public static final Setting<Duration> FENCES_DERIVATION_IDLE_DRAIN = Setting.millisOrZero("fences.derivation.idle.drain.ms", 5000,
+            "While the herd holds no fence, the derivation reads the locations topic only this often (to keep clients' "
+                    + "previous positions), so that writes pay nothing for it; the first fence defined waits for at most "
+                    + "this much backlog. 0: read always.");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
     public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", ClientIndex.Limits.DEFAULT.maxClients(), 1,
@@ -161,7 +169,7 @@ public final class Settings {
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_QUERY_SCAN_MAX,
-                    FENCES_APPLICATION_ID, FENCES_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
                     ADMIN_PORT), List.of()),

@@ -54,7 +54,8 @@ public final class FenceDerivation implements AutoCloseable {
                 topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied)),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
                         dir.toAbsolutePath().toString(), props),
-                new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT)));
+                new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT),
+                        () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN)));
         streams.setUncaughtExceptionHandler(e -> {
             // a task's failure (a fenced producer after a long pause, say): replace the thread, its tasks are redone from the last commit
             log.warn("node {}: the event derivation's thread failed; replacing it", node, e);

@@ -19,9 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +42,13 @@ import java.util.concurrent.TimeoutException;
  * and wait out its fetch.max.wait.ms (a broker answers one connection's requests in order), which
  * was most of an event's delivery time. The global consumer follows positions past transaction
  * markers, as the replicas' does.
+ *
+ * <p>While no fence exists the main consumer holds its partitions paused (Streams' own pauses
+ * and resumes still tracked), so the derivation costs the herd's writes nothing: no fetch, no
+ * lookup, no transaction per update. Every {@code idleDrain} it reads what came meanwhile, until
+ * a poll comes back empty, so that clients' previous positions stay current and the first fence
+ * defined waits for at most that much backlog. Pausing only delays: an update judged late is
+ * judged by the same rules (a fence applies to updates stored at or after it).
  */
 public final class FenceClientSupplier extends PlainClients {
     private static final Logger log = LoggerFactory.getLogger(FenceClientSupplier.class);
@@ -45,12 +56,21 @@ public final class FenceClientSupplier extends PlainClients {
     private final String fencesTopic;
     private final AppliedOffsets fencesApplied;
     private final Duration patience;
+    private final BooleanSupplier fencesExist;
+    private final Duration idleDrain;
 
-    /** {@code patience}: how long a poll waits for the fence store before it goes on without (logged). */
-    public FenceClientSupplier(String fencesTopic, AppliedOffsets fencesApplied, Duration patience) {
+    /**
+     * {@code patience}: how long a poll waits for the fence store before it goes on without (logged);
+     * {@code fencesExist}: whether this member holds any fence; {@code idleDrain}: how often the
+     * input is read while it holds none (zero: always).
+     */
+    public FenceClientSupplier(String fencesTopic, AppliedOffsets fencesApplied, Duration patience,
+                               BooleanSupplier fencesExist, Duration idleDrain) {
         this.fencesTopic = fencesTopic;
         this.fencesApplied = fencesApplied;
         this.patience = patience;
+        this.fencesExist = fencesExist;
+        this.idleDrain = idleDrain;
     }
 
     @Override
@@ -66,6 +86,11 @@ public final class FenceClientSupplier extends PlainClients {
     private final class FenceSyncingConsumer extends KafkaConsumer<byte[], byte[]> {
         private final Admin admin;
         private List<TopicPartition> fencePartitions;
+        /** Partitions Streams has paused itself (back-pressure, tasks not running yet): they stay paused when the gate opens. */
+        private final Set<TopicPartition> pausedByStreams = new HashSet<>();
+        private boolean gated;
+        private boolean draining;
+        private long nextDrain = System.nanoTime();
 
         FenceSyncingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -99,12 +124,53 @@ public final class FenceClientSupplier extends PlainClients {
         }
 
         @Override
+        public void pause(Collection<TopicPartition> partitions) {
+            pausedByStreams.addAll(partitions);
+            super.pause(partitions);
+        }
+
+        @Override
+        public void resume(Collection<TopicPartition> partitions) {
+            pausedByStreams.removeAll(partitions);
+            if (!gated) {
+                super.resume(partitions);
+            }
+        }
+
+        @Override
         public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            gate();
             ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
             if (!records.isEmpty()) {
                 awaitFences();
+            } else if (draining && !timeout.isZero()) {
+                draining = false; // caught up: hold the input again until the next drain
+                nextDrain = System.nanoTime() + idleDrain.toNanos();
             }
             return records;
+        }
+
+        /** Holds the input while this member has no fence, but for a drain every {@code idleDrain}. */
+        private void gate() {
+            Set<TopicPartition> assigned = assignment();
+            pausedByStreams.retainAll(assigned);
+            boolean hold = !idleDrain.isZero() && !fencesExist.getAsBoolean() && !draining;
+            if (hold && System.nanoTime() - nextDrain >= 0) {
+                draining = true;
+                hold = false;
+            }
+            if (hold) {
+                Set<TopicPartition> running = new HashSet<>(assigned);
+                running.removeAll(paused());
+                if (!running.isEmpty()) {
+                    super.pause(running);
+                }
+            } else if (gated) {
+                Set<TopicPartition> release = new HashSet<>(assigned);
+                release.removeAll(pausedByStreams);
+                super.resume(release);
+            }
+            gated = hold;
         }
 
         private void awaitFences() {

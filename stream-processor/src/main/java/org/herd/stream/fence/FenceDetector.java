@@ -1,5 +1,6 @@
 package org.herd.stream.fence;
 
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -10,6 +11,7 @@ import org.herd.stream.Location;
 import org.herd.stream.LocationRules;
 import org.herd.stream.SkippedRecords;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -25,6 +27,13 @@ import java.util.TreeMap;
  * <p>The previous positions live in a changelogged store of this task; the fences in an index
  * fed by the fences topic. Run with {@code exactly_once_v2}, each update's events and its
  * position are committed together, once.
+ *
+ * <p>When to commit: events are readable (read committed) only once their transaction commits,
+ * but a transaction costs the broker several requests and log writes that the herd's writes
+ * queue behind. So an update that produced events asks for a commit at once (Streams commits
+ * right after processing it), at most one request per {@code eventCommitGap} (a punctuator
+ * asks for the events that came within it); updates that only move a client's position wait
+ * for the configured commit interval (docs/performance.md, "What an IAMAT pays").
  */
 public final class FenceDetector implements Processor<String, byte[], String, byte[]> {
     public static final String POSITIONS_STORE = "fence-positions";
@@ -32,19 +41,43 @@ public final class FenceDetector implements Processor<String, byte[], String, by
     private final FenceIndex fences;
     private final SkippedRecords skipped;
     private final String locationsTopic;
+    private final long eventCommitGapMs;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> positions;
+    private long lastCommitRequest = Long.MIN_VALUE / 2;
+    private boolean eventsUncommitted;
 
-    public FenceDetector(FenceIndex fences, SkippedRecords skipped, String locationsTopic) {
+    public FenceDetector(FenceIndex fences, SkippedRecords skipped, String locationsTopic, Duration eventCommitGap) {
         this.fences = fences;
         this.skipped = skipped;
         this.locationsTopic = locationsTopic;
+        this.eventCommitGapMs = Math.max(1, eventCommitGap.toMillis());
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.positions = context.getStateStore(POSITIONS_STORE);
+        context.schedule(Duration.ofMillis(eventCommitGapMs), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (eventsUncommitted) {
+                requestCommit(now);
+            }
+        });
+    }
+
+    private void eventsForwarded() {
+        long now = context.currentSystemTimeMs();
+        if (now - lastCommitRequest >= eventCommitGapMs) {
+            requestCommit(now);
+        } else {
+            eventsUncommitted = true;
+        }
+    }
+
+    private void requestCommit(long now) {
+        context.commit();
+        lastCommitRequest = now;
+        eventsUncommitted = false;
     }
 
     @Override
@@ -93,6 +126,7 @@ public final class FenceDetector implements Processor<String, byte[], String, by
                 : new FenceEvent.Previous(before.location(), before.lat(), before.lng(), before.clientTime());
         RecordMetadata meta = context.recordMetadata().orElse(null);
         FenceEvent.Source source = meta == null ? null : new FenceEvent.Source(locationsTopic, meta.partition(), meta.offset());
+        boolean forwarded = false;
         for (var s : states.entrySet()) {
             boolean wasIn = s.getValue()[0];
             boolean isIn = s.getValue()[1];
@@ -101,7 +135,11 @@ public final class FenceDetector implements Processor<String, byte[], String, by
                 FenceEvent event = new FenceEvent(e.fence().id(), d.wire(), client, now.location(), now.lat(), now.lng(),
                         now.clientTime(), now.node(), previous, e.fence().meta(), source);
                 context.forward(record.withValue(Json.encode(event)));
+                forwarded = true;
             }
+        }
+        if (forwarded) {
+            eventsForwarded();
         }
     }
 

@@ -11,6 +11,7 @@ import org.herd.stream.AppliedOffsets;
 import org.herd.stream.HerdTopology;
 import org.herd.stream.SkippedRecords;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +37,9 @@ public final class FenceTopology {
                         SkippedRecords locationsSkipped, SkippedRecords fencesSkipped, AppliedOffsets fencesApplied) {
     }
 
+    /** The most often an update's events ask for a commit of their own (see {@link FenceDetector}). */
+    public static final Duration EVENT_COMMIT_GAP = Duration.ofMillis(10);
+
     public static Topology build(Parts p) {
         StreamsBuilder builder = new StreamsBuilder();
         AtomicBoolean loaded = new AtomicBoolean();
@@ -48,7 +52,7 @@ public final class FenceTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FenceDetector.POSITIONS_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.stream(p.locations(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("derivation-locations-source"))
-                .process(() -> new FenceDetector(p.index(), p.locationsSkipped(), p.locations()), FenceDetector.POSITIONS_STORE)
+                .process(() -> new FenceDetector(p.index(), p.locationsSkipped(), p.locations(), EVENT_COMMIT_GAP), FenceDetector.POSITIONS_STORE)
                 .to(p.events(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("events-sink"));
         return builder.build();
     }
@@ -62,12 +66,12 @@ public final class FenceTopology {
         Properties props = HerdTopology.baseConfig(applicationId, bootstrapServers, stateDir, overrides);
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        // events are visible to subscribers (read committed) when their transaction commits: every 10 ms,
-        // and the loop turns at least every 10 ms (poll.ms), so that an event waits for no longer timer.
-        // Not 0 (a commit after every poll): under load the derivation then falls far behind, a transaction
-        // every few records (docs/performance.md, "Fences")
-        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
-        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 10);
+        // an update that produced events commits at once (FenceDetector asks for it); one that only moved a
+        // client's position waits for this interval, so that a lone write does not pay for a transaction (each
+        // is several broker requests and log writes that the herd's writes queue behind; docs/performance.md).
+        // The loop turns at least every poll.ms when idle; records wake it at once.
+        props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, 100);
         props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.putIfAbsent(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");
         return props;
