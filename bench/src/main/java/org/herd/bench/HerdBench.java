@@ -73,7 +73,7 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--herd-sizes", split = ",", defaultValue = "1",
             description = "for the herd-size phase: herds to measure ingest with, the other nodes stopped meanwhile (default: ${DEFAULT-VALUE})")
     List<Integer> herdSizes;
-    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,propagation,fences,whatsat,clients-near,redis,one-core,rebuild,memory",
+    @Option(names = "--phases", split = ",", defaultValue = "ingest,herd-size,iamat-latency,classic,core,propagation,fences,whatsat,clients-near,redis,one-core,rebuild,memory",
             description = "phases to run, comma-separated (default: all): ${DEFAULT-VALUE}")
     List<String> phases;
     @Option(names = "--ingest-nodes", split = ",", description = "node counts to run the ingest phase at (default: 1 and all)")
@@ -103,6 +103,8 @@ public final class HerdBench implements Callable<Integer> {
     /** Records per second of the raw producer baseline; NaN when it was not measured. */
     private double baselineRate = Double.NaN;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** Appended to the labels (and JSON keys) of the core rows: which fences the herd held when they were measured. */
+    private String coreContext = "";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HerdBench()).execute(args));
@@ -167,6 +169,9 @@ public final class HerdBench implements Callable<Integer> {
                 settle();
                 kafkaFloor(nodes.size(), 2);
             }
+        }
+        if (phases.contains("core")) {
+            core(List.of(0, 1000));
         }
         if (phases.contains("propagation")) {
             settle();
@@ -305,6 +310,12 @@ public final class HerdBench implements Callable<Integer> {
         Map<String, Long> m = new LinkedHashMap<>();
         CpuMeter.used(before, cpu.snapshot()).forEach((name, d) -> m.put(name, ops == 0 ? 0 : d.toNanos() / 1000 / ops));
         return m;
+    }
+
+    private static Map<String, Long> without(Map<String, Long> m, String process) {
+        Map<String, Long> copy = new LinkedHashMap<>(m);
+        copy.remove(process);
+        return copy;
     }
 
     private static long sum(Map<String, Long> m) {
@@ -577,7 +588,7 @@ public final class HerdBench implements Callable<Integer> {
         putFences(count, false);
         for (String n : running) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (status(n).path("derivation").path("fences").asInt() < count) {
+            while (status(n).has("derivation") && status(n).path("derivation").path("fences").asInt() < count) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(n + "'s derivation does not hold the fences");
                 }
@@ -883,6 +894,70 @@ public final class HerdBench implements Callable<Integer> {
         return new Load(ok.get(), errors.get(), (System.nanoTime() - t0) / 1e9, latency.getIntervalHistogram());
     }
 
+    /**
+     * The herd's core job and what fences cost it (issue 21): for each fence count, the idle
+     * herd's CPU, one client's IAMAT against Kafka's produce-and-consume, and ten classic clients
+     * against the plain-Kafka five-process floor, each baseline in the same minute.
+     */
+    private void core(List<Integer> fenceCounts) throws Exception {
+        int held = 0;
+        for (int count : fenceCounts) {
+            if (count != held) {
+                putFences(Math.max(count, held), count < held);
+                awaitDerivationHolds(count);
+                held = count;
+            }
+            coreContext = ", " + fmt(count) + " fences";
+            settle();
+            idleCpu();
+            settle();
+            iamatLatency(2000);
+            settle();
+            classicClients(10);
+            if (!noBaseline) {
+                settle();
+                kafkaFloor(nodes.size(), 2);
+            }
+        }
+        coreContext = "";
+        if (held > 0) {
+            putFences(held, true);
+        }
+    }
+
+    /** Waits until every derivation member holds {@code count} fences. */
+    private void awaitDerivationHolds(int count) throws Exception {
+        for (String n : running) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (status(n).has("derivation") && status(n).path("derivation").path("fences").asInt() != count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(n + "'s derivation does not hold " + count + " fences");
+                }
+                Thread.sleep(200); // polling the node's status
+            }
+        }
+    }
+
+    /** The herd's processes with no traffic at all: share of one core over 30 s, by process. */
+    private void idleCpu() throws Exception {
+        Map<String, Long> before = cpu.snapshot();
+        long t0 = System.nanoTime();
+        Thread.sleep(30_000); // measuring an idle herd: nothing to wait for
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> share = new LinkedHashMap<>();
+        CpuMeter.used(before, cpu.snapshot()).forEach((name, d) -> {
+            if (!name.equals("bench")) {
+                share.put(name, 100.0 * d.toNanos() / 1e9 / seconds);
+            }
+        });
+        double total = share.values().stream().mapToDouble(Double::doubleValue).sum();
+        results.put("idleCpuPercent" + coreContext, share);
+        row("idle herd" + coreContext + ", no traffic for 30 s: % of one core, five nodes and broker (each)",
+                String.format("%.1f (%s)", total, share.entrySet().stream()
+                        .map(e -> String.format("%s %.1f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "))),
+                "", total < 25 ? "under 25%" : "over 25%");
+    }
+
     /** Kafka's own end-to-end latency: produce (acks=all) then consume, one record at a time. */
     private Histogram kafkaEndToEnd(int samples) throws Exception {
         String topic = baselineTopic();
@@ -928,6 +1003,7 @@ public final class HerdBench implements Callable<Integer> {
         String node = nodes.get(0);
         Histogram first = new Histogram(3);
         Histogram herd = new Histogram(3);
+        Map<String, Long> cpu0 = null;
         try (LineConn c = new LineConn(config.tcpPort(node))) {
             for (int i = -samples / 4; i < samples; i++) { // the first quarter warms the path, shown apart
                 long t0 = System.nanoTime();
@@ -936,16 +1012,22 @@ public final class HerdBench implements Callable<Integer> {
                     throw new IllegalStateException("not acknowledged: " + at);
                 }
                 (i < 0 ? first : herd).recordValue((System.nanoTime() - t0) / 1000);
+                if (i == -1) {
+                    cpu0 = cpu.snapshot();
+                }
             }
         }
+        Map<String, Long> perIamat = cpuPerOp(cpu0, samples);
         if (warmupSeconds <= 0) {
             // run right after scripts/herd up: what the first client meets
             row("one client's first " + samples / 4 + " IAMATs to a herd just started: p50 / p99 / max (ms)",
                     pcts(first), "", "");
         }
         Histogram kafka = kafkaEndToEnd(samples);
-        results.put("iamatRoundTripMs", latencyMap(herd));
-        row("one client's IAMAT round trip, one at a time: p50 / p99 / max (ms)", pcts(herd),
+        results.put("iamatRoundTripMs" + coreContext, latencyMap(herd));
+        results.put("iamatCpuMicros" + coreContext, perIamat);
+        row("one client's IAMAT round trip, one at a time" + coreContext + ": p50 / p99 / max (ms); CPU µs per IAMAT, herd and broker",
+                pcts(herd) + "; " + sum(without(perIamat, "bench")),
                 pcts(kafka) + " (produce acks=all and consume, one at a time)",
                 String.format("p50 %.2fx, p99 %.2fx", (double) herd.getValueAtPercentile(50) / kafka.getValueAtPercentile(50),
                         (double) herd.getValueAtPercentile(99) / kafka.getValueAtPercentile(99)));
@@ -960,6 +1042,7 @@ public final class HerdBench implements Callable<Integer> {
         Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong done = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
+        Map<String, Long> cpu0 = cpu.snapshot();
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> threads = new ArrayList<>();
@@ -1001,11 +1084,13 @@ public final class HerdBench implements Callable<Integer> {
             throw failure.get();
         }
         double rate = done.get() / ((System.nanoTime() - start) / 1e9);
-        results.put("classic" + n + "PerSecond", Math.round(rate));
-        results.put("classic" + n + "LatencyMs", latencyMap(latency));
+        Map<String, Long> perIamat = cpuPerOp(cpu0, done.get());
+        results.put("classic" + n + "PerSecond" + coreContext, Math.round(rate));
+        results.put("classic" + n + "LatencyMs" + coreContext, latencyMap(latency));
+        results.put("classic" + n + "CpuMicros" + coreContext, perIamat);
         row("classic clients (a connection per IAMAT, half-close), " + n + " spread over " + running.size()
-                + " node" + (running.size() > 1 ? "s" : "") + ": IAMATs/s; p50 / p99 / max (ms)",
-                fmt(rate) + "; " + pcts(latency), "", "");
+                + " node" + (running.size() > 1 ? "s" : "") + coreContext + ": IAMATs/s; p50 / p99 / max (ms); CPU µs per IAMAT, herd and broker",
+                fmt(rate) + "; " + pcts(latency) + "; " + sum(without(perIamat, "bench")), "", "");
     }
 
     /**
@@ -1036,10 +1121,10 @@ public final class HerdBench implements Callable<Integer> {
                     java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(f[2])), 0));
         }
         double rate = count / (double) seconds;
-        results.put("kafkaFloorPerSecond", Math.round(rate));
-        results.put("kafkaFloorLatencyMs", latencyMap(latency));
-        Object classic = results.get("classic10PerSecond");
-        Object classicLatency = results.get("classic10LatencyMs");
+        results.put("kafkaFloorPerSecond" + coreContext, Math.round(rate));
+        results.put("kafkaFloorLatencyMs" + coreContext, latencyMap(latency));
+        Object classic = results.get("classic10PerSecond" + coreContext);
+        Object classicLatency = results.get("classic10LatencyMs" + coreContext);
         row("plain-Kafka floor: " + processes + " processes, each a producer, a consumer of every partition and "
                         + threads + " clients waiting for ack then their own apply: records/s; p50 / p99 / max (ms)",
                 classic == null ? "" : "10 classic clients: " + fmt(((Number) classic).doubleValue()) + "/s",

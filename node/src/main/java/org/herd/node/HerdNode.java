@@ -238,7 +238,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         Replica r = replica();
         String replay = serving.replayStatus().state();
         FenceDerivation d = derivation;
-        Derivation shown = d == null ? null : new Derivation(d.state(), d.activeTasks(), d.fences());
+        Derivation shown = d == null ? null : new Derivation(d.state(), d.activeTasks(), d.fences(), d.inputHeld());
         return r == null ? new Status(name, false, null, null, null, null, null, null, null, replay, shown)
                 : new Status(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
                 r.queries.approximateClientCount(), (long) r.queries.placeCount(), (long) r.state.fenceIndex().size(),

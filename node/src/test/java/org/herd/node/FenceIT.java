@@ -84,6 +84,44 @@ class FenceIT {
         assertThat(send("DELETE", http("Alford"), "/v1/fences/" + f, null).status()).isEqualTo(204); // idempotent
     }
 
+    /**
+     * With no fence, the derivation members hold their input (writes pay nothing for them); the
+     * first fence defined finds every client's previous position kept all the same: a client that
+     * was already inside when the fence came reports no enter on its next update inside, and an
+     * exit when it leaves.
+     */
+    @Test
+    void whileNoFenceExistsTheDerivationHoldsItsInputAndStillKnowsWhereClientsWere() throws Exception {
+        JsonNode all = Json.MAPPER.readTree(get(http("Alford"), "/v1/fences?limit=1000").body());
+        for (JsonNode f : all.get("fences")) {
+            assertThat(send("DELETE", http("Alford"), "/v1/fences/" + f.get("id").asText(), null).status()).isEqualTo(204);
+        }
+        for (String n : NODES) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonNode d = Json.MAPPER.readTree(get(herd.node(n).adminPort(), "/admin/status").body()).path("derivation");
+                return d.isMissingNode() || (d.path("fences").asInt() == 0 && d.path("inputHeld").asBoolean());
+            });
+        }
+        assertThat(NODES.stream().filter(n -> herd.node(n).status().derivation() != null)).hasSize(2); // fences.derivation.members
+        String client = id("early");
+        String f = id("later");
+        try (LineClient mover = new LineClient(herd.node("Ball").tcpPort())) {
+            assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 300")).startsWith("AT Ball"); // inside, no fence yet
+            assertThat(send("PUT", http("Hamilton"), "/v1/fences/" + f, UCLA + "}").status()).isEqualTo(200);
+            try (SseClient sse = new SseClient(http("Hamilton"), "/v1/fences/" + f + "/events", null)) {
+                assertThat(sse.status()).isEqualTo(200);
+                assertThat(mover.ask("IAMAT " + client + " +34.069000-118.445000 301")).startsWith("AT Ball"); // still inside
+                assertThat(mover.ask("IAMAT " + client + " +35.000000-118.000000 302")).startsWith("AT Ball"); // out
+                assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 303")).startsWith("AT Ball"); // in again
+                List<SseClient.Message> got = sse.next(2);
+                assertThat(got).extracting(SseClient.Message::event).containsExactly("exit", "enter");
+                assertThat(got.get(0).data()).contains("\"time\":\"302\"");
+            }
+        } finally {
+            send("DELETE", http("Hamilton"), "/v1/fences/" + f, null); // the other tests' clients pass through UCLA
+        }
+    }
+
     @Test
     void aBadFenceGetsEveryProblemInOneAnswer() throws Exception {
         var bad = send("PUT", http("Ball"), "/v1/fences/" + id("bad"),
@@ -138,7 +176,8 @@ class FenceIT {
                 assertThat(sse.next(1)).extracting(SseClient.Message::event).containsExactly("exit");
             }
             try (SseClient all = new SseClient(http("Alford"), "/v1/events?from=earliest&client=" + client, null)) {
-                assertThat(all.next(4)).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter", "exit");
+                List<SseClient.Message> four = all.next(4);
+                assertThat(four).as(four.toString()).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter", "exit");
             }
         }
     }

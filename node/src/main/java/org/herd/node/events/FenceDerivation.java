@@ -36,6 +36,7 @@ public final class FenceDerivation implements AutoCloseable {
     private final FenceIndex index = new FenceIndex();
     private final SkippedRecords locationsSkipped;
     private final SkippedRecords fencesSkipped;
+    private final FenceClientSupplier clients;
 
     public FenceDerivation(HerdConfig config, String node, Path dir, Map<String, Object> overrides) {
         this.node = node;
@@ -50,12 +51,13 @@ public final class FenceDerivation implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "herd-" + node);
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         AppliedOffsets fencesApplied = new AppliedOffsets(topics.fences());
+        this.clients = new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT),
+                () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN));
         this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
                 topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied)),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
                         dir.toAbsolutePath().toString(), props),
-                new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT),
-                        () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN)));
+                clients);
         streams.setUncaughtExceptionHandler(e -> {
             // a task's failure (a fenced producer after a long pause, say): replace the thread, its tasks are redone from the last commit
             log.warn("node {}: the event derivation's thread failed; replacing it", node, e);
@@ -71,6 +73,11 @@ public final class FenceDerivation implements AutoCloseable {
     /** The Streams state of this member (RUNNING, REBALANCING, ...). */
     public String state() {
         return streams.state().toString();
+    }
+
+    /** Whether this member holds its input now (no fence exists; docs/fences.md, "Who derives"). */
+    public boolean inputHeld() {
+        return clients.inputHeld();
     }
 
     /** The fences this member's derivation holds. */

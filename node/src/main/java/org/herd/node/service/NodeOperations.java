@@ -21,8 +21,11 @@ public interface NodeOperations {
                   Derivation derivation) {
     }
 
-    /** This node's member of the fence event derivation: its Streams state, its active tasks, the fences it holds. */
-    record Derivation(String state, int activeTasks, int fences) {
+    /**
+     * This node's member of the fence event derivation: its Streams state, its active tasks, the
+     * fences it holds, and whether it holds its input (no fence exists, between drains).
+     */
+    record Derivation(String state, int activeTasks, int fences, boolean inputHeld) {
     }
 
     /** {@code GET /admin/digest}: equal digests mean equal state (see the replica's digest). */

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -58,6 +59,8 @@ public final class FenceClientSupplier extends PlainClients {
     private final Duration patience;
     private final BooleanSupplier fencesExist;
     private final Duration idleDrain;
+    /** Whether the main consumer holds its input now (no fence, between drains); for the operators' status. */
+    private volatile boolean inputHeld;
 
     /**
      * {@code patience}: how long a poll waits for the fence store before it goes on without (logged);
@@ -71,6 +74,11 @@ public final class FenceClientSupplier extends PlainClients {
         this.patience = patience;
         this.fencesExist = fencesExist;
         this.idleDrain = idleDrain;
+    }
+
+    /** Whether the derivation holds its input now: no fence exists, and no drain is under way. */
+    public boolean inputHeld() {
+        return inputHeld;
     }
 
     @Override
@@ -90,6 +98,7 @@ public final class FenceClientSupplier extends PlainClients {
         private final Set<TopicPartition> pausedByStreams = new HashSet<>();
         private boolean gated;
         private boolean draining;
+        private Map<TopicPartition, Long> drainTargets;
         private long nextDrain = System.nanoTime();
 
         FenceSyncingConsumer(Map<String, Object> config) {
@@ -143,11 +152,35 @@ public final class FenceClientSupplier extends PlainClients {
             ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
             if (!records.isEmpty()) {
                 awaitFences();
-            } else if (draining && !timeout.isZero()) {
-                draining = false; // caught up: hold the input again until the next drain
+            }
+            if (draining && (records.isEmpty() ? !timeout.isZero() : caughtUpWithDrainStart())) {
+                draining = false; // hold the input again until the next drain
+                drainTargets = null;
                 nextDrain = System.nanoTime() + idleDrain.toNanos();
             }
             return records;
+        }
+
+        /**
+         * Whether this drain has read every partition up to where its end was when the drain's first
+         * records came (under steady writes a poll seldom comes back empty).
+         */
+        private boolean caughtUpWithDrainStart() {
+            if (drainTargets == null) {
+                drainTargets = new HashMap<>();
+                for (TopicPartition tp : assignment()) {
+                    OptionalLong lag = currentLag(tp);
+                    if (lag.isPresent()) {
+                        drainTargets.put(tp, position(tp) + lag.getAsLong());
+                    }
+                }
+            }
+            for (var target : drainTargets.entrySet()) {
+                if (assignment().contains(target.getKey()) && position(target.getKey()) < target.getValue()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Holds the input while this member has no fence, but for a drain every {@code idleDrain}. */
@@ -171,6 +204,7 @@ public final class FenceClientSupplier extends PlainClients {
                 super.resume(release);
             }
             gated = hold;
+            inputHeld = hold;
         }
 
         private void awaitFences() {
