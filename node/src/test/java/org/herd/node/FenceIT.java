@@ -122,6 +122,24 @@ class FenceIT {
         }
     }
 
+    /** A megabyte of bad parts gets the first problems and a count, not a listing of every one (issue 22). */
+    @Test
+    void aHugeBadFenceGetsItsFirstProblemsAndACountOfTheRest() throws Exception {
+        StringBuilder rings = new StringBuilder();
+        int parts = 0;
+        while (rings.length() < 1_000_000) {
+            rings.append(parts++ == 0 ? "" : ",").append("[[]]");
+        }
+        var bad = send("PUT", http("Ball"), "/v1/fences/" + id("huge"),
+                "{\"polygon\": {\"type\": \"MultiPolygon\", \"coordinates\": [" + rings + "]}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().length()).isLessThan(16 * 1024);
+        JsonNode details = Json.MAPPER.readTree(bad.body()).get("error").get("details");
+        assertThat(details).hasSize(21);
+        assertThat(details.get(20).asText()).matches("\\.\\.\\. and \\d+ more problems");
+        assertThat(get(http("Ball"), "/health").status()).isEqualTo(200);
+    }
+
     @Test
     void aBadFenceGetsEveryProblemInOneAnswer() throws Exception {
         var bad = send("PUT", http("Ball"), "/v1/fences/" + id("bad"),

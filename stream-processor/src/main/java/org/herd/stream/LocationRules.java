@@ -1,5 +1,8 @@
 package org.herd.stream;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import java.math.BigDecimal;
 
 /** What makes a location record acceptable to the store (the line parser enforces the same). */
@@ -21,19 +24,56 @@ public final class LocationRules {
                 || Character.isSpaceChar(c) || c == 0xFEFF);
     }
 
+    /** ISO 6709 decimal degrees as the line protocol takes them: signed latitude, then signed longitude. */
+    private static final Pattern LOCATION =
+            Pattern.compile("([+-]\\d{1,3}(?:\\.\\d{1,20})?)([+-]\\d{1,3}(?:\\.\\d{1,20})?)");
+    /** POSIX seconds as the line protocol takes them: optional sign, 1 to 19 digits, up to 9 decimals. */
+    private static final Pattern TIME = Pattern.compile("[+-]?\\d{1,19}(?:\\.\\d{1,9})?");
+    /** A node's name as a record can carry it. */
+    private static final Pattern NODE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** The skew field of an AT line: signed seconds with exactly nine decimals. */
+    private static final Pattern SKEW = Pattern.compile("[+-]\\d{1,21}\\.\\d{9}");
+
+    /** An ISO 6709 location field as the line protocol takes it (range not checked). */
+    public static boolean isValidLocationText(String location) {
+        return location != null && LOCATION.matcher(location).matches();
+    }
+
+    /** A client time field as the line protocol takes it. */
+    public static boolean isValidClientTime(String time) {
+        return time != null && TIME.matcher(time).matches();
+    }
+
+    /** A node name as a record can carry it. */
+    public static boolean isValidNodeName(String node) {
+        return node != null && NODE.matcher(node).matches();
+    }
+
+    /**
+     * Whether a location record is one the line protocol could have produced: a client id, an ISO
+     * 6709 location in range ({@code lat} and {@code lng} too, the decoded position queries use), a client time, a node name, and
+     * {@code at} the AT line of exactly those fields. Anything else a producer writes to the topic
+     * is skipped and counted where it is read, so that no reply, event line or JSON answer carries
+     * bytes the protocol would not (a newline in a field would forge lines and frames).
+     */
     public static boolean isValid(Location l) {
-        if (l == null || l.client() == null || l.client().isEmpty() || l.at() == null
-                || l.clientTime() == null || l.location() == null || l.node() == null) {
+        if (l == null || !isValidClientId(l.client()) || l.at() == null || l.clientTime() == null
+                || l.location() == null || l.node() == null) {
             return false;
         }
-        if (!(Math.abs(l.lat()) <= 90) || !(Math.abs(l.lng()) <= 180)) {
+        Matcher m = LOCATION.matcher(l.location());
+        if (!m.matches() || !TIME.matcher(l.clientTime()).matches() || !NODE.matcher(l.node()).matches()) {
             return false;
         }
-        try {
-            new BigDecimal(l.clientTime());
-            return true;
-        } catch (NumberFormatException e) {
+        if (!(Math.abs(l.lat()) <= 90) || !(Math.abs(l.lng()) <= 180)
+                || new BigDecimal(m.group(1)).abs().compareTo(BigDecimal.valueOf(90)) > 0
+                || new BigDecimal(m.group(2)).abs().compareTo(BigDecimal.valueOf(180)) > 0) {
             return false;
         }
+        String head = "AT " + l.node() + " ";
+        String tail = " " + l.client() + " " + l.location() + " " + l.clientTime();
+        String at = l.at();
+        return at.length() > head.length() + tail.length() && at.startsWith(head) && at.endsWith(tail)
+                && SKEW.matcher(at.substring(head.length(), at.length() - tail.length())).matches();
     }
 }

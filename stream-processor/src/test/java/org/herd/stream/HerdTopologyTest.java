@@ -51,9 +51,9 @@ class HerdTopologyTest {
 
     @Test
     void theClientIndexFollowsTheNewestClientTimeNotTheArrivalOrder() {
-        Location newer = at("kiwi", "1621464827.9594985031", "Welsh", 35.0, -119.0);
+        Location newer = at("kiwi", "1621464827.959498504", "Welsh", 35.0, -119.0);
         Location older = at("kiwi", "1621464827.959498503", "Alford", 34.0, -118.0);
-        Location tie = at("kiwi", "1621464827.9594985031", "Ball", 36.0, -120.0);
+        Location tie = at("kiwi", "1621464827.959498504", "Ball", 36.0, -120.0);
         publish(newer);
         publish(older);
         publish(tie);
@@ -66,7 +66,7 @@ class HerdTopologyTest {
     @Test
     void newestClientTimeWinsWhateverTheArrivalOrder() {
         Location older = at("kiwi", "1621464827.959498503", "Alford", 34.0, -118.0);
-        Location newer = at("kiwi", "1621464827.9594985031", "Welsh", 35.0, -119.0);
+        Location newer = at("kiwi", "1621464827.959498504", "Welsh", 35.0, -119.0);
         publish(newer);
         publish(older);
         assertThat(stored("kiwi")).isEqualTo(newer);

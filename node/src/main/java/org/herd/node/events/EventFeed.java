@@ -1,5 +1,8 @@
 package org.herd.node.events;
 
+import org.herd.stream.LocationRules;
+import org.herd.stream.fence.FenceParser;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.herd.node.protocol.Replies;
@@ -29,20 +32,39 @@ public final class EventFeed implements EventSource, AutoCloseable {
         feed.start();
     }
 
+    /** The largest event the feed forwards: an event with the largest fence meta (4 KiB) is about 5 KiB. */
+    static final int MAX_EVENT_BYTES = 32 * 1024;
+    private static final java.util.Set<String> DETECTS = java.util.Set.of("enter", "exit", "inside");
+
     /** An event as read from the topic: the fields a subscriber is filtered and told by, and its JSON. */
     private record Event(String fence, String detect, String client, String location, String time, String node, byte[] json) {
+        /**
+         * The event, or null for a record that is not one the derivation could have written (a
+         * producer wrote something else there): passed over. Every field a subscriber is told is
+         * checked against the protocol's rules, and the JSON is sent re-encoded, on one line, so
+         * that no value can end an SSE message or a WATCH line early or forge one.
+         */
         static Event read(ConsumerRecord<String, byte[]> r) {
+            if (r.value() == null || r.value().length > MAX_EVENT_BYTES) {
+                return null;
+            }
             JsonNode n;
+            byte[] json;
             try {
                 n = Json.MAPPER.readTree(r.value());
+                json = n == null || !n.isObject() ? null : Json.MAPPER.writeValueAsBytes(n);
             } catch (java.io.IOException | RuntimeException e) {
-                n = null;
+                return null;
             }
-            if (n == null || !n.isObject()) {
-                return null; // not an event (a producer wrote something else there): passed over
+            if (json == null) {
+                return null;
             }
-            return new Event(n.path("fence").asText(""), n.path("detect").asText(""), n.path("client").asText(""),
-                    n.path("location").asText(""), n.path("time").asText(""), n.path("node").asText(""), r.value());
+            Event e = new Event(n.path("fence").asText(""), n.path("detect").asText(""), n.path("client").asText(""),
+                    n.path("location").asText(""), n.path("time").asText(""), n.path("node").asText(""), json);
+            boolean valid = FenceParser.isValidId(e.fence()) && DETECTS.contains(e.detect())
+                    && LocationRules.isValidClientId(e.client()) && LocationRules.isValidLocationText(e.location())
+                    && LocationRules.isValidClientTime(e.time()) && LocationRules.isValidNodeName(e.node());
+            return valid ? e : null;
         }
     }
 

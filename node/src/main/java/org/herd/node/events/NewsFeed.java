@@ -9,6 +9,7 @@ import org.herd.stream.Geo;
 import org.herd.stream.Json;
 import org.herd.stream.Location;
 import org.herd.stream.Place;
+import org.herd.stream.PlaceRules;
 
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +40,8 @@ public final class NewsFeed implements NewsSource, AutoCloseable {
 
     private static Place newsItem(ConsumerRecord<String, byte[]> r) {
         Place p = r.value() == null ? null : Json.decodeOrNull(r.value(), Place.class);
-        return p != null && p.types() != null && p.types().contains("news") && p.id() != null ? p : null;
+        // what the replicas would skip is no news either: a producer's item without a name, out of range, ...
+        return p != null && PlaceRules.isValid(p) && p.id().equals(r.key()) && p.types().contains("news") ? p : null;
     }
 
     @Override

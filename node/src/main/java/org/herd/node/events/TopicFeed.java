@@ -61,6 +61,7 @@ public final class TopicFeed<T> implements AutoCloseable {
     private final Duration patience;
     private final ThreadPoolExecutor catchUps;
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Object lock = new Object();
     /** Next offset of each partition that the shared consumer will deliver; guarded by {@link #lock}. */
@@ -144,7 +145,7 @@ public final class TopicFeed<T> implements AutoCloseable {
                         // one copy per batch: a subscriber dropped meanwhile is closed and takes nothing more
                         List<Sub> subs = List.copyOf(live);
                         for (ConsumerRecord<String, byte[]> r : records) {
-                            T e = reader.apply(r);
+                            T e = read(r);
                             for (Sub s : subs) {
                                 s.deliver(r.partition(), r.offset(), e);
                             }
@@ -170,6 +171,25 @@ public final class TopicFeed<T> implements AutoCloseable {
             }
             ending.forEach(s -> s.end("the node is stopping"));
         }
+    }
+
+    /**
+     * What a record is to the subscribers; null (passed over, counted) for one the reader cannot
+     * take: whatever a producer writes to the topic, the feed goes on.
+     */
+    private T read(ConsumerRecord<String, byte[]> r) {
+        try {
+            return reader.apply(r);
+        } catch (RuntimeException e) {
+            unreadable.incrementAndGet();
+            log.warn("node {}: the {} feed passed over {}-{}@{}: {}", node, naming.name(), r.topic(), r.partition(), r.offset(), e.toString());
+            return null;
+        }
+    }
+
+    /** Records passed over because they could not be read (for metrics). */
+    public long unreadable() {
+        return unreadable.get();
     }
 
     /** Why {@code id} is not one of this feed's, or empty if it is. */
@@ -279,7 +299,7 @@ public final class TopicFeed<T> implements AutoCloseable {
                     if (!roomFor(s)) {
                         return;
                     }
-                    s.deliver(r.partition(), r.offset(), reader.apply(r));
+                    s.deliver(r.partition(), r.offset(), read(r));
                     if (s.closed.get()) {
                         return;
                     }
@@ -321,7 +341,14 @@ public final class TopicFeed<T> implements AutoCloseable {
                 return;
             }
             positions[i] = offset + 1;
-            EventSource.Message m = e == null ? null : select.apply(e, id(positions));
+            EventSource.Message m;
+            try {
+                m = e == null ? null : select.apply(e, id(positions));
+            } catch (RuntimeException failure) {
+                unreadable.incrementAndGet(); // this subscriber passes it over; the feed and the others go on
+                log.warn("node {}: a {} subscriber passed over {}@{}: {}", node, naming.name(), partition, offset, failure.toString());
+                return;
+            }
             if (m != null && !sink.offer(m)) {
                 end("the subscriber did not read its " + naming.name() + " fast enough; reconnect with the last event id");
             }

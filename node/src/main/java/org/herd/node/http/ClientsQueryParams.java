@@ -1,5 +1,6 @@
 package org.herd.node.http;
 
+import org.herd.stream.Problems;
 import org.herd.node.service.ClientsQuery;
 
 import java.math.BigDecimal;
@@ -28,7 +29,7 @@ final class ClientsQueryParams {
     }
 
     static ClientsQuery parse(Map<String, List<String>> query) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         for (String k : query.keySet()) {
             if (!KNOWN.contains(k)) {
                 problems.add("unknown parameter '" + k + "' (clients are found with near and radius, or bbox; and limit)");

@@ -1,5 +1,7 @@
 package org.herd.node.http;
 
+import org.herd.stream.Problems;
+
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.herd.node.service.EventSource;
 import org.herd.stream.Json;
@@ -58,7 +60,12 @@ public record HttpReply(HttpResponseStatus status, String contentType, byte[] bo
 
     /** {@code {"error": {"status": 400, "message": "...", "details": [...]}}}: every error looks like this. */
     public static HttpReply error(HttpResponseStatus status, String message, List<String> details) {
-        return json(status, new Bodies.ErrorBody(new Bodies.Error(status.code(), message, details)));
+        List<String> bounded = details;
+        if (details != null && !(details instanceof Problems) && details.size() > Problems.KEPT + 1) {
+            bounded = new Problems();
+            bounded.addAll(details); // every answer's list bounded, whoever built it
+        }
+        return json(status, new Bodies.ErrorBody(new Bodies.Error(status.code(), message, bounded)));
     }
 
     public static HttpReply error(HttpResponseStatus status, String message) {

@@ -1,5 +1,6 @@
 package org.herd.node.http;
 
+import org.herd.stream.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.Place;
 import org.herd.stream.PlaceRules;
@@ -44,7 +45,7 @@ final class PlaceInput {
             throw new PublicApi.BadRequest(pathId == null ? "the body must be a place object or an array of them"
                     : "the body must be a place object");
         }
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         List<Place> places = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String where = items.size() == 1 && !root.isArray() ? "" : "[" + i + "]";
@@ -71,7 +72,7 @@ final class PlaceInput {
             problems.add(where + ": must be an object");
             return null;
         }
-        int before = problems.size();
+        long before = Problems.count(problems);
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
@@ -128,7 +129,7 @@ final class PlaceInput {
         if (url != null && (url.length() > MAX_URL || !(url.startsWith("https://") || url.startsWith("http://")))) {
             problems.add(where + ".url: an http or https URL of at most " + MAX_URL + " characters");
         }
-        if (problems.size() > before) {
+        if (Problems.count(problems) > before) {
             return null;
         }
         return new Place(id, name, lat, lng, vicinity == null ? "" : vicinity, types, prominence, url);

@@ -1,5 +1,6 @@
 package org.herd.node.http;
 
+import org.herd.stream.Problems;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.service.Busy;
@@ -340,7 +341,7 @@ public final class PublicApi {
 
     /** {@code GET /v1/fences?after=<id>&limit=<n>}: a page in id order, and the {@code after} of the next page. */
     private CompletableFuture<HttpReply> listFences(Map<String, List<String>> query) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         for (String k : query.keySet()) {
             if (!k.equals("after") && !k.equals("limit")) {
                 problems.add("unknown parameter '" + k + "' (a page takes after and limit)");
@@ -380,7 +381,7 @@ public final class PublicApi {
      * kept), else now.
      */
     private CompletableFuture<HttpReply> events(String pathFence, FullHttpRequest req, Map<String, List<String>> query) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         for (String k : query.keySet()) {
             if (!k.equals("client") && !k.equals("from") && !(k.equals("fence") && pathFence == null)) {
                 problems.add("unknown parameter '" + k + "' (events take " + (pathFence == null ? "fence, " : "") + "client and from)");
@@ -423,7 +424,7 @@ public final class PublicApi {
      */
     private CompletableFuture<HttpReply> clientNews(String client, FullHttpRequest req, Map<String, List<String>> query) {
         requireClientId(client);
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         for (String k : query.keySet()) {
             if (!k.equals("radius") && !k.equals("from")) {
                 problems.add("unknown parameter '" + k + "' (news takes radius and from)");

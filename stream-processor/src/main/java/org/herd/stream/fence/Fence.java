@@ -50,7 +50,7 @@ public record Fence(String id, Shape shape, Set<Detect> detect, String match, Ob
 
     /** Whether this fence watches {@code client} ({@code match}: {@code *} any run, {@code ?} one character). */
     public boolean matches(String client) {
-        return Globs.compile(match).matcher(client).matches();
+        return Glob.of(match).matches(client);
     }
 
     /** The fence's JSON: the value of its record and the body of its answers. */

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Pattern;
 
 /**
  * Every fence a node holds, in memory, indexed by a grid of one-degree cells: a fence is listed
@@ -25,9 +24,9 @@ public final class FenceIndex {
     static final int MAX_CELLS = 4096;
 
     /** A fence as the index holds it: its client glob compiled, and when it was stored. */
-    public record Entry(Fence fence, Pattern match, long since, List<Fence.Box> boxes) {
+    public record Entry(Fence fence, Glob match, long since, List<Fence.Box> boxes) {
         public boolean watches(String client) {
-            return match.matcher(client).matches();
+            return match.matches(client);
         }
 
         boolean boxesHold(double lat, double lng) {
@@ -47,7 +46,7 @@ public final class FenceIndex {
 
     /** Adds or replaces the fence; {@code since}: its record's timestamp (ms). */
     public void put(Fence fence, long since) {
-        Entry e = new Entry(fence, Globs.compile(fence.match()), since, fence.shape().boxes());
+        Entry e = new Entry(fence, Glob.of(fence.match()), since, fence.shape().boxes());
         lock.writeLock().lock();
         try {
             removeLocked(fence.id());

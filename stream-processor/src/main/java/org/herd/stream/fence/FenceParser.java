@@ -1,5 +1,7 @@
 package org.herd.stream.fence;
 
+
+import org.herd.stream.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.herd.stream.Json;
@@ -80,7 +82,7 @@ public final class FenceParser {
         if (body == null || !body.isObject()) {
             return new Invalid(List.of("a fence is a JSON object"));
         }
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         if (!key.equals(body.path("id").asText(null))) {
             problems.add("id must equal the record's key");
         }
@@ -96,7 +98,7 @@ public final class FenceParser {
      * equal the path's.
      */
     public Result parse(String id, ObjectNode body) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new Problems();
         if (!isValidId(id)) {
             problems.add("fence id must be 1 to " + MAX_ID_CHARS + " characters of letters, digits, '-', '.', '_' or '~'");
         }
@@ -141,7 +143,7 @@ public final class FenceParser {
             }
         }
         if (!problems.isEmpty()) {
-            return new Invalid(List.copyOf(problems));
+            return new Invalid(problems);
         }
         return new Valid(new Fence(id, shape, detect, match, meta));
     }
@@ -178,7 +180,7 @@ public final class FenceParser {
                 problems.add("unknown field 'circle." + f + "' (a circle has lat, lng, radius)");
             }
         }
-        int before = problems.size();
+        long before = Problems.count(problems);
         double lat = number(c.get("lat"), "circle.lat", -90, 90, problems);
         double lng = number(c.get("lng"), "circle.lng", -180, 180, problems);
         JsonNode r = c.get("radius");
@@ -188,7 +190,7 @@ public final class FenceParser {
         } else {
             radius = r.asDouble();
         }
-        return problems.size() == before ? new Fence.Circle(lat, lng, radius) : null;
+        return Problems.count(problems) == before ? new Fence.Circle(lat, lng, radius) : null;
     }
 
     private static double number(JsonNode n, String name, double min, double max, List<String> problems) {
@@ -212,7 +214,7 @@ public final class FenceParser {
         }
         String type = g.path("type").asText("");
         JsonNode coords = g.get("coordinates");
-        int before = problems.size();
+        long before = Problems.count(problems);
         int[] vertices = {0};
         Geometry geometry = null;
         if (type.equals("Polygon")) {
@@ -237,7 +239,7 @@ public final class FenceParser {
         if (vertices[0] > maxVertices) {
             problems.add("polygon has " + vertices[0] + " positions; at most " + maxVertices + " are allowed");
         }
-        if (problems.size() != before || geometry == null) {
+        if (Problems.count(problems) != before || geometry == null) {
             return null;
         }
         TopologyValidationError error = new IsValidOp(geometry).getValidationError();
