@@ -259,6 +259,48 @@ class HttpIT {
         assertThat(get(admin("Alford"), "/admin/replay").body()).isEqualTo(before);
     }
 
+    /** The status line of a raw HTTP/1.1 request (java.net.http will not send a Host of our choosing). */
+    private static String rawStatus(int port, String method, String path, String headers) throws Exception {
+        return rawStatus(port, method, path, headers, "");
+    }
+
+    private static String rawStatus(int port, String method, String path, String headers, String body) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\n" + headers + "Content-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return reply.lines().findFirst().orElse("");
+        }
+    }
+
+    /**
+     * A web page cannot read the admin port by pointing a name of its own at 127.0.0.1 (DNS
+     * rebinding), and cannot write through the public port from another origin (issue 22).
+     */
+    @Test
+    void theAdminPortAnswersLoopbackNamesOnlyAndWritesFromForeignPagesAreRefused() throws Exception {
+        int adminPort = admin("Alford");
+        assertThat(rawStatus(adminPort, "GET", "/admin/status", "Host: evil.example:" + adminPort + "\r\n")).contains(" 403 ");
+        assertThat(rawStatus(adminPort, "GET", "/admin/digest", "Host: rebound.attacker.test\r\n")).contains(" 403 ");
+        assertThat(rawStatus(adminPort, "GET", "/admin/status", "Host: localhost:" + adminPort + "\r\n")).contains(" 200 ");
+        assertThat(rawStatus(adminPort, "GET", "/admin/status", "Host: 127.0.0.1:" + adminPort + "\r\n")).contains(" 200 ");
+        assertThat(rawStatus(adminPort, "GET", "/admin/status", "Host: [::1]:" + adminPort + "\r\n")).contains(" 200 ");
+
+        int port = http("Alford");
+        String fence = "{\"circle\": {\"lat\": 1, \"lng\": 1, \"radius\": 10}}";
+        String foreign = "origin-" + System.nanoTime();
+        assertThat(rawStatus(port, "PUT", "/v1/fences/" + foreign, "Host: 127.0.0.1:" + port + "\r\nOrigin: http://evil.example\r\n", fence))
+                .contains(" 403 ");
+        assertThat(get(port, "/v1/fences/" + foreign).status()).isEqualTo(404); // nothing was written
+        // the node's own pages, and clients that are not browsers, write as before
+        String own = "origin-own-" + System.nanoTime();
+        assertThat(rawStatus(port, "PUT", "/v1/fences/" + own, "Host: 127.0.0.1:" + port + "\r\nOrigin: http://127.0.0.1:" + port + "\r\n", fence))
+                .contains(" 200 ");
+        assertThat(send("DELETE", port, "/v1/fences/" + own, null).status()).isEqualTo(204);
+        assertThat(rawStatus(port, "GET", "/health", "Host: anything.example\r\nOrigin: http://evil.example\r\n")).contains(" 200 ");
+    }
+
     @Test
     void aReplayedNodeAndAHerdReplayedWholeAnswerAsBefore() throws Exception {
         List<String> clients = new ArrayList<>();

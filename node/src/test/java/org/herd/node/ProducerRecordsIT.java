@@ -125,6 +125,15 @@ class ProducerRecordsIT {
             produce(config.topics().events(), client, "{" + base + ",\"detect\":\"enter\\nevent: forged\",\"client\":\"" + client + "\"}");
             produce(config.topics().events(), client, "{" + base + ",\n\"detect\":\"bogus\",\n\"client\":\"" + client + "\"}");
             produce(config.topics().events(), client, "not json at all");
+            // the same client (so the same partition of the derivation), with location fields of 700 KB, moves into the fence: its event (the location and the
+            // previous one) would pass the derivation's producer request size, which it then retried for ever
+            // (issue 22); now such records are skipped where they are read
+            String huge = "+34.068930-118.445127" + "0".repeat(700_000);
+            for (String[] step : new String[][]{{"0.0", "0.0", "5"}, {"34.06893", "-118.445127", "6"}}) {
+                produce(config.topics().locations(), client, "{\"client\":\"" + client + "\",\"location\":\"" + huge
+                        + "\",\"lat\":" + step[0] + ",\"lng\":" + step[1] + ",\"clientTime\":\"" + step[2]
+                        + "\",\"node\":\"Alford\",\"at\":\"AT Alford\"}");
+            }
             assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 8")).startsWith("AT Alford");
             List<SseClient.Message> got = sse.next(1);
             assertThat(got).extracting(SseClient.Message::event).containsExactly("enter");

@@ -79,6 +79,12 @@ public final class Settings {
             "The nodes of the herd, by name.");
     public static final Setting<String> HERD_BIND_HOST = Setting.text("herd.bind.host", "127.0.0.1",
             "The address the public ports (line protocol, HTTP) listen on.");
+    public static final Setting<String> HERD_ADMIN_HOSTS = Setting.text("herd.admin.hosts", "",
+            "Names besides localhost, 127.0.0.1 and [::1] that requests to the operators' port may carry as Host, comma-separated; "
+                    + "others get 403 (a web page an operator visits cannot read the port by pointing its name at it).");
+    public static final Setting<String> HTTP_ALLOWED_ORIGINS = Setting.text("http.allowed.origins", "",
+            "Web origins (scheme://host:port) besides a node's own whose pages may write over HTTP, comma-separated; a write "
+                    + "with another Origin header gets 403. Clients that are not browsers send none.");
     public static final Setting<String> HERD_ADMIN_BIND_HOST = Setting.text("herd.admin.bind.host", "127.0.0.1",
             "The address of the operators' port (status, digest, replay): loopback only by default.");
 
@@ -171,7 +177,7 @@ public final class Settings {
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_QUERY_SCAN_MAX,
                     FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
-            new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST,
+            new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),
             new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,
                     NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX), List.of()),

@@ -26,8 +26,17 @@ public final class AdminApi {
     private final Function<FullHttpRequest, CompletableFuture<HttpReply>> publicReads;
     private final Executor slow = ForkJoinPool.commonPool();
 
+    private final java.util.Set<String> hosts;
+
     public AdminApi(NodeOperations node, Supplier<String> metrics,
                     Function<FullHttpRequest, CompletableFuture<HttpReply>> publicReads) {
+        this(node, metrics, publicReads, java.util.Set.of());
+    }
+
+    /** {@code hosts}: names besides loopback ones that requests to this port may address it by ({@code herd.admin.hosts}). */
+    public AdminApi(NodeOperations node, Supplier<String> metrics,
+                    Function<FullHttpRequest, CompletableFuture<HttpReply>> publicReads, java.util.Set<String> hosts) {
+        this.hosts = hosts;
         this.node = node;
         this.metrics = metrics;
         this.publicReads = publicReads;
@@ -36,6 +45,10 @@ public final class AdminApi {
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod m = req.method();
+        if (!RequestOrigin.adminHostAllowed(req.headers().get(HttpHeaderNames.HOST), hosts)) {
+            return PublicApi.done(HttpReply.error(HttpResponseStatus.FORBIDDEN, "the operators' port answers requests for "
+                    + "localhost, 127.0.0.1 or [::1] only (herd.admin.hosts adds names)"));
+        }
         if (!m.equals(HttpMethod.GET) && req.headers().contains(HttpHeaderNames.ORIGIN)) {
             // a browser sends Origin with every cross-site POST, which needs no CORS to be sent: a web
             // page an operator visits must not start a replay; scripts/herd and curl send no Origin

@@ -53,6 +53,12 @@ public final class PublicApi {
     private final FenceParser fenceParser = new FenceParser();
 
     public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics) {
+        this(service, clock, ready, metrics, java.util.Set.of());
+    }
+
+    /** {@code allowedOrigins}: web origins besides the node's own whose pages may write here ({@code http.allowed.origins}). */
+    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics, java.util.Set<String> allowedOrigins) {
+        this.allowedOrigins = allowedOrigins;
         this.service = service;
         this.clock = clock;
         this.ready = ready;
@@ -107,6 +113,8 @@ public final class PublicApi {
     private final List<Route> routes = routes();
 
     /** Answers {@code req}: finds its route once, answers it, and times it under the route's label. */
+    private final java.util.Set<String> allowedOrigins;
+
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
         long t0 = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -127,6 +135,10 @@ public final class PublicApi {
         Route route = samePath.stream().filter(r -> r.method().equals(req.method())).findFirst().orElse(null);
         if (route == null) {
             return done(methodNotAllowed());
+        }
+        if (!RequestOrigin.writeAllowed(req, allowedOrigins)) {
+            return done(HttpReply.error(HttpResponseStatus.FORBIDDEN, "writes are not taken from web pages of other origins "
+                    + "(the request's Origin is neither this node nor one of http.allowed.origins)"));
         }
         if (route.needsReplica() && !ready.get()) {
             // nothing is accepted or answered before the node's replica has caught up

@@ -10,7 +10,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
 import java.util.HashMap;
-
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,26 +18,12 @@ import java.util.concurrent.Executors;
 /**
  * Publishes records durably: idempotent producer, {@code acks=all}, and a delivery timeout, so
  * that a returned future completes only once every in-sync replica has the record, or fails
- * within the write timeout. {@code send} may block while the producer waits for a topic's metadata
- * or for buffer space, so callers never call it while either could be missing: a topic's first
- * records, and any record while earlier ones of its topic still wait there, go through a thread
- * of the publisher's own; once the producer knows the topic, records are handed to it on the
- * caller's thread (one thread hand-over less on every write; the producer's buffer, 32 MiB, holds
- * far more than {@code write.inflight.max} writes, and its metadata of a known topic stays usable
- * while brokers are away). Either way records reach the producer in the order of the calls.
+ * within the write timeout. {@code send} runs on its own thread because it may block while the
+ * producer waits for metadata or buffer space; callers never block.
  */
 public final class Publisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final long writeTimeoutNanos;
-    /**
-     * When a send to each topic last returned, so the producer has its metadata; it forgets a topic
-     * not written for {@code metadata.max.idle.ms} (5 minutes), so one not written for a minute goes
-     * through {@link #sender} again. Guarded by {@link #queued}.
-     */
-    private final Map<String, Long> lastSent = new HashMap<>();
-    private static final long KNOWN_NANOS = Duration.ofMinutes(1).toNanos();
-    /** Records per topic handed to {@link #sender} and not yet to the producer. */
-    private final Map<String, Integer> queued = new HashMap<>();
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "herd-publisher");
         t.setDaemon(true);
@@ -70,50 +55,24 @@ public final class Publisher implements AutoCloseable {
     public CompletableFuture<RecordMetadata> publish(String topic, String key, byte[] value) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + writeTimeoutNanos;
-        synchronized (queued) {
-            Long last = lastSent.get(topic);
-            long now = System.nanoTime();
-            if (last != null && now - last < KNOWN_NANOS && queued.getOrDefault(topic, 0) == 0) {
-                send(topic, key, value, result);
-                lastSent.put(topic, now);
-                return result;
-            }
-            queued.merge(topic, 1, Integer::sum);
-        }
         sender.execute(() -> {
+            if (System.nanoTime() - deadline > 0) {
+                result.completeExceptionally(new TimeoutException("not sent: the write timed out while queued"));
+                return;
+            }
             try {
-                if (System.nanoTime() - deadline > 0) {
-                    result.completeExceptionally(new TimeoutException("not sent: the write timed out while queued"));
-                    return;
-                }
-                send(topic, key, value, result);
-                if (result.isDone() && result.isCompletedExceptionally()) {
-                    return;
-                }
-                synchronized (queued) {
-                    lastSent.put(topic, System.nanoTime()); // send returned: the producer has the topic's metadata
-                }
-            } finally {
-                synchronized (queued) {
-                    queued.merge(topic, -1, Integer::sum);
-                }
+                producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(meta);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
             }
         });
         return result;
-    }
-
-    private void send(String topic, String key, byte[] value, CompletableFuture<RecordMetadata> result) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    result.complete(meta);
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
     }
 
     @Override
