@@ -84,6 +84,9 @@ class EventSubscriberLimitsIT {
                 time = moves(mover, "replayed-target", time, 200);
             }
         }
+        // every event derived and committed before the lazy replay starts (the derivation runs beside the
+        // writes): the replay then has the whole backlog to read, and holds its slot while it does
+        await().atMost(Duration.ofSeconds(120)).until(() -> committedEvents() >= 20_000);
         // the other test's subscribers gone (a closed stream is noticed when written to, or cut off)
         await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 0);
         try (Socket lazy = lazySubscriber(http, "/v1/events?from=earliest")) {
@@ -126,6 +129,19 @@ class EventSubscriberLimitsIT {
         assertThat(get(http, "/health").status()).isEqualTo(200);
         try (SseClient fine = new SseClient(http, "/v1/events", null)) {
             assertThat(fine.status()).isEqualTo(200);
+        }
+    }
+
+    /** Events readable (read committed) in the events topic, all partitions together (offsets, markers included). */
+    private long committedEvents() {
+        var config = herd.config();
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(java.util.Map.<String, Object>of(
+                "bootstrap.servers", config.bootstrapServers(), "isolation.level", "read_committed"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = c.partitionsFor(config.topics().events()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            return c.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 }
