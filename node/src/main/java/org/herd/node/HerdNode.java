@@ -164,12 +164,12 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics,
-                lowerCaseSet(config.get(Settings.HTTP_ALLOWED_ORIGINS)));
+                config.lowerCaseNames(Settings.HTTP_ALLOWED_ORIGINS));
         http = HttpServer.start(config.get(Settings.HERD_BIND_HOST), config.httpPort(name), boss, ioWorkers,
                 api::handle, traffic, config.get(Settings.CONNECTION_MAX),
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT));
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
-                new AdminApi(this, metrics::scrape, api::handle, lowerCaseSet(config.get(Settings.HERD_ADMIN_HOSTS)))::handle, traffic, ADMIN_CONNECTIONS,
+                new AdminApi(this, metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
@@ -190,11 +190,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         log.info("node {} serving: line protocol on {}:{}, HTTP on {}:{}, admin on {}:{}; {} places",
                 name, config.get(Settings.HERD_BIND_HOST), line.port(), config.get(Settings.HERD_BIND_HOST), http.port(),
                 config.get(Settings.HERD_ADMIN_BIND_HOST), adminHttp.port(), replica().queries.placeCount());
-    }
-
-    private static java.util.Set<String> lowerCaseSet(String commaSeparated) {
-        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(v -> !v.isEmpty())
-                .map(v -> v.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /**

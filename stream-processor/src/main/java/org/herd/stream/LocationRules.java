@@ -24,11 +24,11 @@ public final class LocationRules {
                 || Character.isSpaceChar(c) || c == 0xFEFF);
     }
 
-    /** ISO 6709 decimal degrees as the line protocol takes them: signed latitude, then signed longitude. */
-    private static final Pattern LOCATION =
+    /** ISO 6709 decimal degrees as the line protocol takes them: signed latitude, then signed longitude (groups 1, 2). */
+    public static final Pattern LOCATION =
             Pattern.compile("([+-]\\d{1,3}(?:\\.\\d{1,20})?)([+-]\\d{1,3}(?:\\.\\d{1,20})?)");
     /** POSIX seconds as the line protocol takes them: optional sign, 1 to 19 digits, up to 9 decimals. */
-    private static final Pattern TIME = Pattern.compile("[+-]?\\d{1,19}(?:\\.\\d{1,9})?");
+    public static final Pattern TIME = Pattern.compile("[+-]?\\d{1,19}(?:\\.\\d{1,9})?");
     /** A node's name as a record can carry it. */
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** The skew field of an AT line: signed seconds with exactly nine decimals. */

@@ -147,6 +147,11 @@ public final class HerdConfig {
                 .anyMatch(n -> n.equalsIgnoreCase(node));
     }
 
+    /** A comma-separated setting as a set of lower-case names (host names, origins). */
+    public java.util.Set<String> lowerCaseNames(Setting<String> setting) {
+        return split(get(setting)).stream().map(v -> v.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** The node name as configured, matched without regard to case. */
     public String nodeName(String name) {
         return nodes().stream().filter(n -> n.equalsIgnoreCase(name)).findFirst()

@@ -61,7 +61,9 @@ public final class TopicFeed<T> implements AutoCloseable {
     private final Duration patience;
     private final ThreadPoolExecutor catchUps;
     private final AtomicInteger subscribers = new AtomicInteger();
+    /** Records passed over since the last line logged about them: at most one line a second, whatever producers write. */
     private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastUnreadableLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Object lock = new Object();
     /** Next offset of each partition that the shared consumer will deliver; guarded by {@link #lock}. */
@@ -181,15 +183,20 @@ public final class TopicFeed<T> implements AutoCloseable {
         try {
             return reader.apply(r);
         } catch (RuntimeException e) {
-            unreadable.incrementAndGet();
-            log.warn("node {}: the {} feed passed over {}-{}@{}: {}", node, naming.name(), r.topic(), r.partition(), r.offset(), e.toString());
+            passedOver(r.partition(), r.offset(), e);
             return null;
         }
     }
 
-    /** Records passed over because they could not be read (for metrics). */
-    public long unreadable() {
-        return unreadable.get();
+    private void passedOver(int partition, long offset, RuntimeException e) {
+        long count = unreadable.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastUnreadableLogged >= TimeUnit.SECONDS.toNanos(1)) {
+            lastUnreadableLogged = now;
+            unreadable.addAndGet(-count);
+            log.warn("node {}: the {} feed passed over {} record(s) it could not read, the last {}@{}: {}", node, naming.name(),
+                    count, partition, offset, e.toString());
+        }
     }
 
     /** Why {@code id} is not one of this feed's, or empty if it is. */
@@ -345,8 +352,7 @@ public final class TopicFeed<T> implements AutoCloseable {
             try {
                 m = e == null ? null : select.apply(e, id(positions));
             } catch (RuntimeException failure) {
-                unreadable.incrementAndGet(); // this subscriber passes it over; the feed and the others go on
-                log.warn("node {}: a {} subscriber passed over {}@{}: {}", node, naming.name(), partition, offset, failure.toString());
+                passedOver(partition, offset, failure); // this subscriber passes it over; the feed and the others go on
                 return;
             }
             if (m != null && !sink.offer(m)) {

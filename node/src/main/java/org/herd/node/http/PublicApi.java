@@ -112,9 +112,9 @@ public final class PublicApi {
     private final MapPage map = new MapPage();
     private final List<Route> routes = routes();
 
-    /** Answers {@code req}: finds its route once, answers it, and times it under the route's label. */
     private final java.util.Set<String> allowedOrigins;
 
+    /** Answers {@code req}: finds its route once, answers it, and times it under the route's label. */
     public CompletableFuture<HttpReply> handle(FullHttpRequest req) {
         long t0 = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());

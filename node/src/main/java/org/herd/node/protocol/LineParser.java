@@ -1,5 +1,7 @@
 package org.herd.node.protocol;
 
+import org.herd.stream.LocationRules;
+
 import org.herd.stream.fence.FenceParser;
 
 import java.math.BigDecimal;
@@ -13,11 +15,10 @@ import java.util.regex.Pattern;
  * UTF-8) into a {@link Command}. Pure: no I/O, no clock.
  */
 public final class LineParser {
-    /** ISO 6709 decimal degrees: signed latitude immediately followed by signed longitude. */
-    private static final Pattern LOCATION =
-            Pattern.compile("([+-]\\d{1,3}(?:\\.\\d{1,20})?)([+-]\\d{1,3}(?:\\.\\d{1,20})?)");
+    /** ISO 6709 decimal degrees: signed latitude immediately followed by signed longitude (the stores apply the same). */
+    private static final Pattern LOCATION = LocationRules.LOCATION;
     /** POSIX seconds, optional sign, optional fraction of up to 9 digits. */
-    private static final Pattern TIME = Pattern.compile("[+-]?\\d{1,19}(?:\\.\\d{1,9})?");
+    private static final Pattern TIME = LocationRules.TIME;
     /** Radius in km: a plain decimal number. */
     private static final Pattern RADIUS = Pattern.compile("\\+?\\d{1,6}(?:\\.\\d{1,20})?");
     private static final Pattern COUNT = Pattern.compile("\\+?\\d{1,4}");

@@ -46,8 +46,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>While no fence exists the main consumer holds its partitions paused (Streams' own pauses
  * and resumes still tracked), so the derivation costs the herd's writes nothing: no fetch, no
- * lookup, no transaction per update. Every {@code idleDrain} it reads what came meanwhile, until
- * a poll comes back empty, so that clients' previous positions stay current and the first fence
+ * lookup, no transaction per update. Every {@code idleDrain} it reads what came meanwhile, up to
+ * where the topic ended when the drain began (or until a poll comes back empty), so that clients' previous positions stay current and the first fence
  * defined waits for at most that much backlog. Pausing only delays: an update judged late is
  * judged by the same rules (a fence applies to updates stored at or after it).
  */
@@ -96,7 +96,6 @@ public final class FenceClientSupplier extends PlainClients {
         private List<TopicPartition> fencePartitions;
         /** Partitions Streams has paused itself (back-pressure, tasks not running yet): they stay paused when the gate opens. */
         private final Set<TopicPartition> pausedByStreams = new HashSet<>();
-        private boolean gated;
         private boolean draining;
         private Map<TopicPartition, Long> drainTargets;
         private long nextDrain = System.nanoTime();
@@ -141,7 +140,7 @@ public final class FenceClientSupplier extends PlainClients {
         @Override
         public void resume(Collection<TopicPartition> partitions) {
             pausedByStreams.removeAll(partitions);
-            if (!gated) {
+            if (!inputHeld) {
                 super.resume(partitions);
             }
         }
@@ -198,12 +197,11 @@ public final class FenceClientSupplier extends PlainClients {
                 if (!running.isEmpty()) {
                     super.pause(running);
                 }
-            } else if (gated) {
+            } else if (inputHeld) {
                 Set<TopicPartition> release = new HashSet<>(assigned);
                 release.removeAll(pausedByStreams);
                 super.resume(release);
             }
-            gated = hold;
             inputHeld = hold;
         }
 
