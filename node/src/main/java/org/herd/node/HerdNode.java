@@ -125,7 +125,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.operators = new Operators(config, System.out);
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
-                config.get(Settings.WRITE_INFLIGHT_MAX), events, news, config.get(Settings.FENCES_MAX));
+                config.get(Settings.WRITE_INFLIGHT_MAX), config.get(Settings.WRITE_UNAPPLIED_MAX), events, news, config.get(Settings.FENCES_MAX),
+                config.get(Settings.FENCES_MAX_BYTES));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),

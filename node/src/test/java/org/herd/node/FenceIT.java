@@ -31,7 +31,8 @@ class FenceIT {
     static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
             .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
             .with("events.subscribers.max", "3")
-            .with("fences.max", "8");
+            .with("fences.max", "8")
+            .with("fences.max.bytes", "7000000"); // three polygons of 9,999 positions (about 2 MB each) and some circles
 
     private TestHerd herd;
 
@@ -246,6 +247,69 @@ class FenceIT {
                 assertThat(send("PUT", http("Ball"), "/v1/fences/" + mine.get(0), UCLA + ", \"meta\": {\"v\": 2}}").status())
                         .as("replacing a fence at the limit").isEqualTo(200);
             }
+        } finally {
+            for (String f : mine) {
+                send("DELETE", http("Alford"), "/v1/fences/" + f, null);
+            }
+        }
+    }
+
+    /** A polygon of {@code n} positions on a ring of 0.1 degree around UCLA (closed: n - 1 distinct). */
+    private static String ring(int n) {
+        StringBuilder b = new StringBuilder("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[");
+        for (int i = 0; i < n; i++) {
+            double a = 2 * Math.PI * (i % (n - 1)) / (n - 1);
+            b.append(i == 0 ? "" : ",").append('[').append(-118.4452 + 0.1 * Math.cos(a)).append(',')
+                    .append(34.0689 + 0.1 * Math.sin(a)).append(']');
+        }
+        return b.append("]]}}").toString();
+    }
+
+    @Test
+    void fencesAreBoundedInBytesTheirMembersCheckedAndTheirPagesCut() throws Exception {
+        // members that could carry any JSON: only numbers are taken
+        var badBbox = send("PUT", http("Alford"), "/v1/fences/" + id("bbox"),
+                "{\"polygon\": {\"type\": \"Polygon\", \"bbox\": {\"any\": \"thing\"}, "
+                        + "\"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}}");
+        assertThat(badBbox.status()).isEqualTo(400);
+        assertThat(badBbox.body()).contains("polygon.bbox");
+        var badHeight = send("PUT", http("Alford"), "/v1/fences/" + id("height"),
+                "{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[0,0,\"" + "x".repeat(1000) + "\"],[1,0],[1,1],[0,0]]]}}");
+        assertThat(badHeight.status()).isEqualTo(400);
+        assertThat(badHeight.body()).contains("[lng, lat, height]) of numbers");
+        String bbox = id("bbox");
+        assertThat(send("PUT", http("Alford"), "/v1/fences/" + bbox, "{\"polygon\": {\"type\": \"Polygon\", "
+                + "\"bbox\": [0, 0, 1, 1], \"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}}").status()).isEqualTo(200);
+        assertThat(send("DELETE", http("Alford"), "/v1/fences/" + bbox, null).status()).isEqualTo(204);
+
+        String prefix = id("big");
+        String big = ring(9_999);
+        List<String> mine = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                var put = send("PUT", http("Alford"), "/v1/fences/" + prefix + "-" + i, big);
+                assertThat(put.status()).as(put.body()).isEqualTo(200);
+                mine.add(prefix + "-" + i);
+            }
+            assertThat(get(http("Ball"), "/v1/fences/" + prefix + "-2").status()).isEqualTo(200); // Ball has caught up
+            var refused = send("PUT", http("Ball"), "/v1/fences/" + prefix + "-3", big);
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.body()).contains("fences.max.bytes");
+            assertThat(get(http("Ball"), "/v1/fences/" + prefix + "-3").status()).isEqualTo(404);
+            String small = id("small");
+            assertThat(send("PUT", http("Ball"), "/v1/fences/" + small, UCLA + "}").status()).as("a circle still fits").isEqualTo(200);
+            mine.add(small);
+
+            // three polygons are about 1.3 MB of JSON: a page stops at 1 MiB and says where to go on
+            var first = get(http("Hamilton"), "/v1/fences?after=" + prefix + "&limit=1000");
+            assertThat(first.body().length()).isLessThan(1024 * 1024);
+            JsonNode page = Json.MAPPER.readTree(first.body());
+            assertThat(page.get("fences").findValuesAsText("id")).containsExactly(prefix + "-0", prefix + "-1");
+            assertThat(page.get("next").asText()).isEqualTo(prefix + "-1");
+            JsonNode rest = Json.MAPPER.readTree(get(http("Hamilton"), "/v1/fences?after=" + prefix + "-1&limit=1").body());
+            assertThat(rest.get("fences").findValuesAsText("id")).containsExactly(prefix + "-2");
+            assertThat(Json.MAPPER.readTree(rest.get("fences").get(0).get("polygon").toString()))
+                    .isEqualTo(Json.MAPPER.readTree(big).get("polygon"));
         } finally {
             for (String f : mine) {
                 send("DELETE", http("Alford"), "/v1/fences/" + f, null);

@@ -58,6 +58,9 @@ public final class Settings {
                     + "this much backlog. 0: read always.");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
+    public static final Setting<Long> FENCES_MAX_BYTES = Setting.bytes("fences.max.bytes", 128L * 1024 * 1024,
+            "Estimated heap of the fences a node's index holds (a derivation member holds a second index); a PUT that "
+                    + "would take the herd past it gets 409. A polygon of 10,000 positions is about 2 MB, a circle about 700 bytes.");
     public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", ClientIndex.Limits.DEFAULT.maxClients(), 1,
             "Clients a node's index for who-is-near queries holds (about 210 bytes of heap each; twice during a replay); "
                     + "clients first seen beyond it are left out of those answers, which then say \"complete\": false.");
@@ -99,8 +102,11 @@ public final class Settings {
             "WHATSATs in progress on the node, all connections together; past it, connections take turns "
                     + "(one command each, in the order they started waiting), so a flood cannot starve a newcomer.");
     public static final Setting<Integer> WRITE_INFLIGHT_MAX = Setting.count("write.inflight.max", 10000, 1,
-            "Writes (IAMATs, places) published and not yet durable and applied, per node; past it a write "
+            "Writes (IAMATs, places) published and not yet acknowledged, per node; past it a write "
                     + "gets \"ERROR busy <command>\" (line protocol) or 503 with Retry-After (HTTP) at once.");
+    public static final Setting<Integer> WRITE_UNAPPLIED_MAX = Setting.count("write.unapplied.max", 4096, 0,
+            "IAMATs a node keeps after acknowledging them until its own replica has applied them, so that "
+                    + "an IAMAT is answered once durable; past it an IAMAT also waits for its apply.");
 
     // --- Connections
     public static final Setting<Integer> CONNECTION_MAX = Setting.count("connection.max", 10000, 1,
@@ -175,12 +181,12 @@ public final class Settings {
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_QUERY_SCAN_MAX,
-                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),
             new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,
-                    NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX), List.of()),
+                    NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX, WRITE_UNAPPLIED_MAX), List.of()),
             new Section("Connections (docs/reliability.md lists every limit and what a client sees)",
                     List.of(CONNECTION_MAX, CONNECTION_MAX_PER_ADDRESS, CONNECTION_IDLE_TIMEOUT,
                             CONNECTION_REQUEST_TIMEOUT, CONNECTION_OUTPUT_MAX_BYTES, NODE_OUTPUT_MAX_BYTES,

@@ -316,6 +316,8 @@ public final class PublicApi {
     /** Largest page of {@code GET /v1/fences}; the default page is {@link #FENCES_PAGE_DEFAULT}. */
     static final int FENCES_PAGE_MAX = 1000;
     static final int FENCES_PAGE_DEFAULT = 100;
+    /** A page of {@code GET /v1/fences} holds fences up to this many bytes of JSON (at least one fence). */
+    static final int FENCES_PAGE_MAX_BYTES = 1024 * 1024;
 
     private CompletableFuture<HttpReply> putFence(String id, FullHttpRequest req) {
         JsonNode body = JsonBody.parse(req.content().toString(StandardCharsets.UTF_8));
@@ -380,9 +382,23 @@ public final class PublicApi {
         }
         int size = limit;
         return service.fences(after, size + 1).thenApply(page -> {
-            List<Fence> shown = page.subList(0, Math.min(size, page.size()));
-            String next = page.size() > size ? shown.get(shown.size() - 1).id() : null;
-            return HttpReply.json(HttpResponseStatus.OK, new Bodies.FencePage(shown.stream().map(Fence::toJson).toList(), next));
+            // a page ends at limit fences or once it holds FENCES_PAGE_MAX_BYTES of them (at least one)
+            List<ObjectNode> shown = new java.util.ArrayList<>();
+            long bytes = 0;
+            for (Fence f : page) {
+                if (shown.size() == size) {
+                    break;
+                }
+                ObjectNode json = f.toJson();
+                long b = Json.encode(json).length;
+                if (!shown.isEmpty() && bytes + b > FENCES_PAGE_MAX_BYTES) {
+                    break;
+                }
+                shown.add(json);
+                bytes += b;
+            }
+            String next = page.size() > shown.size() ? page.get(shown.size() - 1).id() : null;
+            return HttpReply.json(HttpResponseStatus.OK, new Bodies.FencePage(shown, next));
         });
     }
 

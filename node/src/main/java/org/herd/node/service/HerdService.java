@@ -50,17 +50,28 @@ public final class HerdService implements ClientService {
     private final EventSource events;
     private final NewsSource news;
     private final int maxFences;
+    private final long maxFenceBytes;
+    private final UnappliedWrites unapplied;
 
     public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
-                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, EventSource events, NewsSource news,
-                int maxFences) {
+                Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, int maxUnapplied,
+                EventSource events, NewsSource news, int maxFences, long maxFenceBytes) {
+        this.maxFenceBytes = maxFenceBytes;
+        this.unapplied = new UnappliedWrites(maxUnapplied);
+        metrics.gauge("herd.fences.bytes", "Estimated heap of the fences this node's replica holds (fences.max.bytes)",
+                () -> {
+                    Replica r = replica.get();
+                    return r == null ? 0 : r.state.fenceIndex().bytes();
+                });
+        metrics.gauge("herd.writes.unapplied", "IAMATs acknowledged by this node and not yet applied to its replica "
+                + "(write.unapplied.max)", unapplied::size);
         this.events = events;
         this.news = news;
         this.maxFences = maxFences;
         this.metrics = metrics;
         this.maxWritesInFlight = maxWritesInFlight;
         this.writeSlots = new Semaphore(maxWritesInFlight);
-        metrics.gauge("herd.writes.in.flight", "Writes published and not yet durable and applied here",
+        metrics.gauge("herd.writes.in.flight", "Writes published and not yet acknowledged",
                 () -> maxWritesInFlight - writeSlots.availablePermits());
         this.node = node;
         this.topics = topics;
@@ -77,9 +88,9 @@ public final class HerdService implements ClientService {
     }
 
     /**
-     * Publishes the update and completes with it once it is durable in Kafka and applied to this
-     * node's store (so a read here sees it). Fails if that does not happen within the write
-     * timeout; the caller must then not acknowledge the update.
+     * Publishes the update and completes with it once it is durable in Kafka and visible to reads
+     * here. Fails if that does not happen within the write timeout; the caller must then not
+     * acknowledge the update.
      */
     @Override
     public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
@@ -100,21 +111,23 @@ public final class HerdService implements ClientService {
         Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
                 Replies.at(node, receivedAt, cmd));
         long start = System.nanoTime();
-        long[] durableAt = new long[1];
-        // the durable time is taken before the wait for the applied offset starts (a dependent
-        // registered beside it could run after it: CompletableFuture runs dependents last-first)
         CompletableFuture<RecordMetadata> published = publisher.publish(topics.locations(), cmd.client(),
-                Json.encode(location)).thenApply(meta -> {
-                    durableAt[0] = System.nanoTime();
-                    return meta;
-                });
-        CompletableFuture<Location> done = awaitApplied(published, Replica::locationsApplied)
-                // continue on the caller's executor: the applied-offset waiters complete on the Streams thread
-                .thenApplyAsync(v -> {
-                    metrics.writeStage("durable", durableAt[0] - start);
-                    metrics.writeStage("applied", System.nanoTime() - durableAt[0]);
-                    return location;
-                }, executor);
+                Json.encode(location));
+        // Visible here once durable: a read here looks the topic's ends up after it arrives and
+        // waits until they are applied, and a read answered from local state (no lookup) consults
+        // the unapplied writes. Only when those are full does the write wait for its own apply.
+        CompletableFuture<Location> done = published.thenCompose(meta -> {
+            long durableAt = System.nanoTime();
+            metrics.writeStage("durable", durableAt - start);
+            Replica r = replica.get();
+            if (unapplied.add(location, meta.partition(), meta.offset(), r.locationsApplied())) {
+                return CompletableFuture.completedFuture(location);
+            }
+            return awaitApplied(CompletableFuture.completedFuture(meta), Replica::locationsApplied).thenApply(v -> {
+                metrics.writeStage("applied", System.nanoTime() - durableAt);
+                return location;
+            });
+        }).thenApplyAsync(l -> l, executor); // the producer's and the Streams threads never run the reply
         return releaseWhenDone(published, done, 1);
     }
 
@@ -154,8 +167,17 @@ public final class HerdService implements ClientService {
         return location(replica.get(), client, workers);
     }
 
-    private static CompletableFuture<Optional<Location>> location(Replica r, String client, Executor executor) {
-        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.queries.location(client), executor);
+    private CompletableFuture<Optional<Location>> location(Replica r, String client, Executor executor) {
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> storedOrOwn(r, fresh, client), executor);
+    }
+
+    /**
+     * The client's stored location; for a read answered from local state (not fresh), the newer of
+     * that and this node's own acknowledged update not yet applied.
+     */
+    private Optional<Location> storedOrOwn(Replica r, boolean fresh, String client) {
+        Optional<Location> stored = r.queries.location(client);
+        return fresh ? stored : unapplied.newest(client, stored, r.locationsApplied());
     }
 
     @Override
@@ -191,7 +213,7 @@ public final class HerdService implements ClientService {
     public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted) {
         Replica r = replica.get(); // one replica for the whole query, even if a replay swaps them meanwhile
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> wanted.getAsBoolean()
-                ? r.queries.location(cmd.client()) : Optional.<Location>empty(), executor).thenCompose(found -> {
+                ? storedOrOwn(r, fresh, cmd.client()) : Optional.<Location>empty(), executor).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
@@ -255,9 +277,17 @@ public final class HerdService implements ClientService {
     @Override
     public CompletableFuture<Fence> putFence(Fence fence) {
         FenceIndex held = replica.get().state.fenceIndex();
-        if (held.size() >= maxFences && held.get(fence.id()).isEmpty()) {
+        Optional<FenceIndex.Entry> replaced = held.get(fence.id());
+        if (held.size() >= maxFences && replaced.isEmpty()) {
             return CompletableFuture.failedFuture(new LimitReached("the herd holds " + held.size()
                     + " fences, its limit (fences.max); delete some or replace one"));
+        }
+        long cost = FenceIndex.costOf(fence);
+        long after = held.bytes() - replaced.map(FenceIndex.Entry::cost).orElse(0L) + cost;
+        if (after > maxFenceBytes) {
+            return CompletableFuture.failedFuture(new LimitReached("this fence takes about " + cost
+                    + " bytes and the herd's fences would take " + after + ", over its limit of " + maxFenceBytes
+                    + " (fences.max.bytes); delete some or make it smaller"));
         }
         return writeOne(topics.fences(), fence.id(), fence.encode()).thenApply(v -> fence);
     }

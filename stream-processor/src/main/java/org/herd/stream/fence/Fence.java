@@ -1,7 +1,7 @@
 package org.herd.stream.fence;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import org.herd.stream.Json;
 
 import java.util.EnumSet;
@@ -137,8 +137,9 @@ public record Fence(String id, Shape shape, Set<Detect> detect, String match, Ob
     /**
      * A GeoJSON Polygon or MultiPolygon, in longitude and latitude as drawn on a plate carrée map
      * (RFC 7946: a shape crossing the antimeridian is given as a MultiPolygon split there).
+     * {@code geoJson}: the geometry object as compact JSON.
      */
-    public record Polygon(JsonNode geoJson, PolygonGeometry geometry) implements Shape {
+    public record Polygon(String geoJson, PolygonGeometry geometry) implements Shape {
         @Override
         public boolean contains(double lat, double lng) {
             return geometry.covers(lat, lng);
@@ -149,9 +150,13 @@ public record Fence(String id, Shape shape, Set<Detect> detect, String match, Ob
             return List.of(geometry.box());
         }
 
+        /**
+         * Written as it was given (compact JSON): kept as text, not as a JSON tree, which cost
+         * about 120 bytes of heap per position.
+         */
         @Override
         public void writeTo(ObjectNode fence) {
-            fence.set("polygon", geoJson);
+            fence.putRawValue("polygon", new RawValue(geoJson));
         }
     }
 }

@@ -1,6 +1,8 @@
 package org.herd.stream.fence;
 
 
+import org.herd.stream.Json;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,19 +14,47 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Every fence a node holds, in memory, indexed by a grid of one-degree cells: a fence is listed
- * in every cell its bounding boxes touch, so the fences around a point are the few listed in its
- * cell (checked against their boxes, then exactly). A fence whose boxes touch more than
- * {@value #MAX_CELLS} cells (a continent) is kept in a short list that every lookup checks.
- * Written by the thread that applies the fences topic, read by any thread: a read-write lock
- * keeps readers concurrent.
+ * Every fence a node holds, in memory, indexed by two grids: a fence whose bounding boxes touch at
+ * most {@value #MAX_FINE_CELLS} cells of one degree is listed in those; a larger one in the cells
+ * of {@value #COARSE_DEGREES} degrees its boxes touch (at most 325, the whole world). The fences
+ * around a point are those listed in its two cells (checked against their boxes, then exactly).
+ * So a fence costs at most a few hundred list slots however large it is, and every lookup checks
+ * two short lists.
+ *
+ * <p>The index keeps an estimate of the heap its fences take ({@link #bytes()}, by
+ * {@link #costOf}), which {@code fences.max.bytes} bounds. Written by the thread that applies the
+ * fences topic, read by any thread: a read-write lock keeps readers concurrent.
  */
 public final class FenceIndex {
-    /** Cells a fence may be listed in before it goes to the list of large fences. */
-    static final int MAX_CELLS = 4096;
+    /** One-degree cells a fence may be listed in before it is listed in the coarse grid instead. */
+    static final int MAX_FINE_CELLS = 64;
+    /** The coarse grid's cells, in degrees (12 rows by 24 columns cover the world). */
+    static final int COARSE_DEGREES = 15;
+    private static final int COARSE_COLUMNS = 360 / COARSE_DEGREES + 1;
+    /** Coarse cell keys are negative, apart from the fine ones. */
+    private static final int COARSE = -1_000_000;
+
+    /**
+     * Estimated heap of one fence in an index, in bytes: the entry, id, glob and boxes; the meta
+     * object as a JSON tree; a polygon's text, its coordinates and the prepared geometry's edge
+     * index; and its grid slots. Calibrated on this JVM against measured heaps (docs/operations.md).
+     */
+    public static long costOf(Fence fence) {
+        long bytes = 600 + 2L * fence.id().length() + 2L * fence.match().length();
+        if (fence.meta() != null) {
+            bytes += 4L * Json.encode(fence.meta()).length;
+        }
+        if (fence.shape() instanceof Fence.Polygon p) {
+            bytes += p.geoJson().length() + BYTES_PER_POSITION * p.geometry().positions();
+        }
+        return bytes + 8L * cellsOf(fence.shape().boxes()).size();
+    }
+
+    /** Heap per polygon position (JTS coordinate and its slot, the prepared edge index): see {@link #costOf}. */
+    static final long BYTES_PER_POSITION = 160;
 
     /** A fence as the index holds it: its client glob compiled, and when it was stored. */
-    public record Entry(Fence fence, Glob match, long since, List<Fence.Box> boxes) {
+    public record Entry(Fence fence, Glob match, long since, List<Fence.Box> boxes, List<Integer> cells, long cost) {
         public boolean watches(String client) {
             return match.matches(client);
         }
@@ -41,22 +71,19 @@ public final class FenceIndex {
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<Integer, List<Entry>> cells = new HashMap<>();
-    private final List<Entry> large = new ArrayList<>();
     private final TreeMap<String, Entry> byId = new TreeMap<>();
+    private long bytes;
 
     /** Adds or replaces the fence; {@code since}: its record's timestamp (ms). */
     public void put(Fence fence, long since) {
-        Entry e = new Entry(fence, Glob.of(fence.match()), since, fence.shape().boxes());
+        List<Fence.Box> boxes = fence.shape().boxes();
+        Entry e = new Entry(fence, Glob.of(fence.match()), since, boxes, cellsOf(boxes), costOf(fence));
         lock.writeLock().lock();
         try {
             removeLocked(fence.id());
             byId.put(fence.id(), e);
-            List<Integer> touched = cellsOf(e);
-            if (touched == null) {
-                large.add(e);
-            } else {
-                touched.forEach(c -> cells.computeIfAbsent(c, k -> new ArrayList<>(2)).add(e));
-            }
+            e.cells().forEach(c -> cells.computeIfAbsent(c, k -> new ArrayList<>(2)).add(e));
+            bytes += e.cost();
         } finally {
             lock.writeLock().unlock();
         }
@@ -76,12 +103,8 @@ public final class FenceIndex {
         if (old == null) {
             return;
         }
-        List<Integer> touched = cellsOf(old);
-        if (touched == null) {
-            large.remove(old);
-            return;
-        }
-        for (int c : touched) {
+        bytes -= old.cost();
+        for (int c : old.cells()) {
             List<Entry> l = cells.get(c);
             l.remove(old);
             if (l.isEmpty()) {
@@ -90,24 +113,40 @@ public final class FenceIndex {
         }
     }
 
-    /** The cells the entry's boxes touch, or null when they are more than {@link #MAX_CELLS}. */
-    private static List<Integer> cellsOf(Entry e) {
-        List<Integer> out = new ArrayList<>();
-        for (Fence.Box b : e.boxes()) {
+    /** The one-degree cells the boxes touch, or the coarse ones when those are more than {@link #MAX_FINE_CELLS}. */
+    static List<Integer> cellsOf(List<Fence.Box> boxes) {
+        List<Integer> fine = new ArrayList<>();
+        for (Fence.Box b : boxes) {
             int s = row(b.south());
             int n = row(b.north());
             int w = column(b.west());
             int east = column(b.east());
-            if ((long) (n - s + 1) * (east - w + 1) + out.size() > MAX_CELLS) {
-                return null;
+            if ((long) (n - s + 1) * (east - w + 1) + fine.size() > MAX_FINE_CELLS) {
+                return coarseCellsOf(boxes);
             }
             for (int r = s; r <= n; r++) {
                 for (int c = w; c <= east; c++) {
-                    out.add(r * 361 + c);
+                    fine.add(r * 361 + c);
                 }
             }
         }
-        return out;
+        return List.copyOf(fine);
+    }
+
+    private static List<Integer> coarseCellsOf(List<Fence.Box> boxes) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (Fence.Box b : boxes) {
+            for (int r = row(b.south()) / COARSE_DEGREES; r <= row(b.north()) / COARSE_DEGREES; r++) {
+                for (int c = column(b.west()) / COARSE_DEGREES; c <= column(b.east()) / COARSE_DEGREES; c++) {
+                    out.add(COARSE - (r * COARSE_COLUMNS + c));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static int coarseCell(double lat, double lng) {
+        return COARSE - ((row(lat) / COARSE_DEGREES) * COARSE_COLUMNS + column(lng) / COARSE_DEGREES);
     }
 
     private static int row(double lat) {
@@ -144,6 +183,16 @@ public final class FenceIndex {
         }
     }
 
+    /** Estimated heap of every fence held, in bytes ({@link #costOf}). */
+    public long bytes() {
+        lock.readLock().lock();
+        try {
+            return bytes;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public int size() {
         lock.readLock().lock();
         try {
@@ -162,7 +211,10 @@ public final class FenceIndex {
             if (inCell != null) {
                 candidates.addAll(inCell);
             }
-            candidates.addAll(large);
+            List<Entry> inCoarse = cells.get(coarseCell(lat, lng));
+            if (inCoarse != null) {
+                candidates.addAll(inCoarse);
+            }
         } finally {
             lock.readLock().unlock();
         }

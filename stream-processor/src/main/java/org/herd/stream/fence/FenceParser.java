@@ -212,6 +212,10 @@ public final class FenceParser {
                 problems.add("unknown field 'polygon." + f + "' (a geometry has type and coordinates)");
             }
         }
+        JsonNode bbox = g.get("bbox");
+        if (bbox != null && !(bbox.isArray() && (bbox.size() == 4 || bbox.size() == 6) && allNumbers(bbox))) {
+            problems.add("polygon.bbox, if given, must be an array of 4 numbers [west, south, east, north] (or 6, with heights)");
+        }
         String type = g.path("type").asText("");
         JsonNode coords = g.get("coordinates");
         long before = Problems.count(problems);
@@ -249,7 +253,16 @@ public final class FenceParser {
                     + (at == null ? "" : " at or near [" + at.x + ", " + at.y + "]"));
             return null;
         }
-        return new Fence.Polygon(g, new PolygonGeometry(geometry));
+        return new Fence.Polygon(new String(Json.encode(g), java.nio.charset.StandardCharsets.UTF_8), new PolygonGeometry(geometry));
+    }
+
+    private static boolean allNumbers(JsonNode array) {
+        for (JsonNode n : array) {
+            if (!n.isNumber()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One GeoJSON polygon: a shell and holes, each a closed ring of at least four positions. */
@@ -274,9 +287,10 @@ public final class FenceParser {
             boolean ok = true;
             for (int i = 0; i < ring.size(); i++) {
                 JsonNode pos = ring.get(i);
-                if (!pos.isArray() || pos.size() < 2 || pos.size() > 3 || !pos.get(0).isNumber() || !pos.get(1).isNumber()
+                if (!pos.isArray() || pos.size() < 2 || pos.size() > 3 || !allNumbers(pos)
                         || !(Math.abs(pos.get(0).asDouble()) <= 180) || !(Math.abs(pos.get(1).asDouble()) <= 90)) {
-                    problems.add(rn + "[" + i + "] must be a position [lng, lat] with lng from -180 to 180 and lat from -90 to 90");
+                    problems.add(rn + "[" + i + "] must be a position [lng, lat] (or [lng, lat, height]) of numbers, "
+                            + "lng from -180 to 180 and lat from -90 to 90");
                     ok = false;
                     break;
                 }

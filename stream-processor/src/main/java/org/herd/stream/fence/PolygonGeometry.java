@@ -17,9 +17,11 @@ public final class PolygonGeometry {
 
     private final PreparedGeometry prepared;
     private final Fence.Box box;
+    private final int positions;
 
     PolygonGeometry(Geometry geometry) {
         this.prepared = PreparedGeometryFactory.prepare(geometry);
+        this.positions = geometry.getNumPoints();
         Envelope e = geometry.getEnvelopeInternal();
         this.box = new Fence.Box(e.getMinY(), e.getMinX(), e.getMaxY(), e.getMaxX());
     }
@@ -30,6 +32,11 @@ public final class PolygonGeometry {
             return false;
         }
         return prepared.covers(FACTORY.createPoint(new Coordinate(lng, lat)));
+    }
+
+    /** Positions over all rings. */
+    int positions() {
+        return positions;
     }
 
     Fence.Box box() {

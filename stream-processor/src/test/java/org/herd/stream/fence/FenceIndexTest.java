@@ -50,4 +50,35 @@ class FenceIndexTest {
         assertThat(index.size()).isEqualTo(50_000);
         assertThat(index.page(null, 3)).extracting(Fence::id).containsExactly("p1", "p10001", "p10003");
     }
+
+    @Test
+    void largeFencesTakeAFewHundredCellsAtMostAndAnswerAsAScanWould() throws Exception {
+        SplittableRandom r = new SplittableRandom(5);
+        FenceIndex index = new FenceIndex();
+        List<Fence> all = new ArrayList<>();
+        all.add(fence("world", "{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[-180,-90],[180,-90],[180,90],[-180,90],[-180,-90]]]}}"));
+        all.add(fence("pole", "{\"circle\": {\"lat\": 89.9, \"lng\": 0, \"radius\": 50000}}"));
+        all.add(fence("dateline", "{\"circle\": {\"lat\": 0, \"lng\": 179.9, \"radius\": 50000}}"));
+        for (int i = 0; i < 300; i++) {
+            double lat = r.nextDouble(-80, 60);
+            double lng = r.nextDouble(-180, 150);
+            double w = r.nextDouble(1, 30);
+            double h = r.nextDouble(1, 20);
+            all.add(fence("box" + i, String.format("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}",
+                    lng, lat, lng + w, lat, lng + w, lat + h, lng, lat)));
+        }
+        for (Fence f : all) {
+            index.put(f, 0);
+            assertThat(FenceIndex.cellsOf(f.shape().boxes()).size()).as(f.id()).isLessThanOrEqualTo(13 * 25);
+        }
+        assertThat(index.bytes()).isEqualTo(all.stream().mapToLong(FenceIndex::costOf).sum());
+        for (int q = 0; q < 5_000; q++) {
+            double lat = r.nextDouble(-90, 90);
+            double lng = r.nextDouble(-180, 180);
+            List<String> scanned = all.stream().filter(f -> f.shape().contains(lat, lng)).map(Fence::id).sorted().toList();
+            assertThat(index.containing(lat, lng).stream().map(e -> e.fence().id()).toList()).isEqualTo(scanned);
+        }
+        all.forEach(f -> index.remove(f.id()));
+        assertThat(index.bytes()).isZero();
+    }
 }

@@ -78,7 +78,7 @@ class FenceParserTest {
     @Test
     void coordinatesOutOfRangeAndTooManyVerticesAreRefused() throws IOException {
         assertThat(problems("f", "{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[0,0],[200,0],[1,1],[0,0]]]}}"))
-                .containsExactly("polygon.coordinates[0][1] must be a position [lng, lat] with lng from -180 to 180 and lat from -90 to 90");
+                .containsExactly("polygon.coordinates[0][1] must be a position [lng, lat] (or [lng, lat, height]) of numbers, lng from -180 to 180 and lat from -90 to 90");
         assertThat(problems("f", "{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": "
                 + "[[[0,0],[1,0],[2,0],[3,0],[4,0],[5,0],[5,1],[4,1],[3,1],[2,1],[1,1],[0,0]]]}}"))
                 .containsExactly("polygon has 12 positions; at most 10 are allowed");
