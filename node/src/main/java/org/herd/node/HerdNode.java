@@ -32,6 +32,7 @@ import org.herd.node.http.AdminApi;
 import org.herd.node.http.HttpServer;
 import org.herd.node.http.PublicApi;
 import org.herd.node.net.CommandSlots;
+import org.herd.node.net.BodyBudget;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.tcp.LineServer;
 import org.slf4j.Logger;
@@ -166,12 +167,18 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics,
                 config.lowerCaseNames(Settings.HTTP_ALLOWED_ORIGINS));
+        BodyBudget bodies = new BodyBudget(config.get(Settings.HTTP_BODIES_MAX_BYTES),
+                config.get(Settings.HTTP_BODIES_MAX_BYTES_PER_ADDRESS));
+        metrics.gauge("herd.http.unfinished.body.bytes", "Bytes of HTTP request bodies held before their requests "
+                + "are complete (http.bodies.max.bytes)", bodies::held);
         http = HttpServer.start(config.get(Settings.HERD_BIND_HOST), config.httpPort(name), boss, ioWorkers,
                 api::handle, traffic, config.get(Settings.CONNECTION_MAX),
-                config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT));
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT),
+                bodies);
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
                 new AdminApi(this, metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
-                config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT));
+                config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT),
+                new BodyBudget(ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES, ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
         serving.start();
         serving.exposeMetrics(metrics, config.topics(), workers);

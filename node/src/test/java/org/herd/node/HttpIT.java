@@ -40,7 +40,9 @@ class HttpIT {
     @RegisterExtension
     static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball", "Hamilton")
             // California's places are enough here, and quick to load
-            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"));
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
+            .with("http.bodies.max.bytes", "3000000")
+            .with("http.bodies.max.bytes.per.address", "3000000");
 
     @BeforeAll
     void theHerd() {
@@ -389,6 +391,43 @@ class HttpIT {
         assertThat(raw(longHeader)).startsWith("HTTP/1.1 431");
         assertThat(raw("NOT HTTP AT ALL\r\n\r\n")).startsWith("HTTP/1.1 400").contains("malformed HTTP request");
         assertThat(get(http("Alford"), "/health").status()).isEqualTo(200);
+    }
+
+    @Test
+    void unfinishedBodiesAreBoundedNodeWideAndTheNextOneGets503() throws Exception {
+        String head = "POST /v1/places HTTP/1.1\r\nHost: herd\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+        byte[] most = ("[" + " ".repeat(899_999)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<java.net.Socket> holding = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) { // 2.7 MB of bodies never finished, of the node's 3 MB
+                java.net.Socket s = new java.net.Socket("127.0.0.1", herd.node("Alford").httpPort());
+                holding.add(s);
+                s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().write(most);
+                s.getOutputStream().flush();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> unfinishedBodyBytes("Alford") >= 2_700_000);
+            String refused = raw(head + new String(most, java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(refused).startsWith("HTTP/1.1 503").containsIgnoringCase("Retry-After: 1")
+                    .contains("too many unfinished request bodies (http.bodies.max.bytes)");
+            assertThat(unfinishedBodyBytes("Alford")).isLessThanOrEqualTo(3_000_000);
+            // the node goes on: health, a whole write, a read
+            assertThat(get(http("Alford"), "/health").status()).isEqualTo(200);
+            try (LineClient c = new LineClient(herd.node("Alford").tcpPort())) {
+                assertThat(c.ask("IAMAT bodies-" + IDS.incrementAndGet() + " +34.068930-118.445127 1")).startsWith("AT Alford");
+            }
+        } finally {
+            for (java.net.Socket s : holding) {
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> unfinishedBodyBytes("Alford") == 0);
+    }
+
+    private double unfinishedBodyBytes(String node) throws Exception {
+        return get(herd.node(node).adminPort(), "/metrics").body().lines()
+                .filter(l -> l.startsWith("herd_http_unfinished_body_bytes{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Sends {@code request} on a connection of its own and reads until the node closes it. */

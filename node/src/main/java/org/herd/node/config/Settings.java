@@ -117,6 +117,11 @@ public final class Settings {
             "A connection with nothing pending and no traffic for this long is closed.");
     public static final Setting<Duration> CONNECTION_REQUEST_TIMEOUT = Setting.millis("connection.request.timeout.ms", 10000,
             "A line or HTTP request not finished this long after its first byte: timeout answer, closed.");
+    public static final Setting<Long> HTTP_BODIES_MAX_BYTES = Setting.bytes("http.bodies.max.bytes", 64L * 1024 * 1024,
+            "Bytes of HTTP request bodies a node holds before their requests are complete, all connections together; "
+                    + "a connection whose next piece does not fit gets 503 and is closed.");
+    public static final Setting<Long> HTTP_BODIES_MAX_BYTES_PER_ADDRESS = Setting.bytes("http.bodies.max.bytes.per.address",
+            16L * 1024 * 1024, "As http.bodies.max.bytes, for the connections of one client address together.");
     public static final Setting<Long> CONNECTION_OUTPUT_MAX_BYTES = Setting.bytes("connection.output.max.bytes", 1048576,
             "Reply bytes pending on one connection before the node stops starting its commands.");
     public static final Setting<Long> NODE_OUTPUT_MAX_BYTES = Setting.bytes("node.output.max.bytes", 67108864,
@@ -189,7 +194,7 @@ public final class Settings {
                     NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX, WRITE_UNAPPLIED_MAX), List.of()),
             new Section("Connections (docs/reliability.md lists every limit and what a client sees)",
                     List.of(CONNECTION_MAX, CONNECTION_MAX_PER_ADDRESS, CONNECTION_IDLE_TIMEOUT,
-                            CONNECTION_REQUEST_TIMEOUT, CONNECTION_OUTPUT_MAX_BYTES, NODE_OUTPUT_MAX_BYTES,
+                            CONNECTION_REQUEST_TIMEOUT, CONNECTION_OUTPUT_MAX_BYTES, HTTP_BODIES_MAX_BYTES, HTTP_BODIES_MAX_BYTES_PER_ADDRESS, NODE_OUTPUT_MAX_BYTES,
                             CONNECTION_OUTPUT_STALL_TIMEOUT, STORE_BLOCK_CACHE_MB), List.of()),
             new Section("Files", List.of(STATE_DIR, LOGS_DIR, LOG_FILE_MAX_BYTES, LOG_TOTAL_MAX_BYTES,
                     LOG_QUEUE_MAX_BYTES, PLACES_DATASET), List.of()),

@@ -19,6 +19,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -26,12 +27,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.herd.node.net.BodyBudget;
 import org.herd.node.net.ConnectionGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,7 +72,8 @@ public final class HttpServer implements AutoCloseable {
 
     public static HttpServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
-                                   int maxConnections, Duration idleTimeout, ConnectionGuard guard, Duration heartbeat)
+                                   int maxConnections, Duration idleTimeout, ConnectionGuard guard, Duration heartbeat,
+                                   BodyBudget bodies)
             throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
@@ -99,6 +105,7 @@ public final class HttpServer implements AutoCloseable {
                                 .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast(new PartialRequests(conn))
                                 .addLast(new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
+                                .addLast(new UnfinishedBodies(bodies, traffic, id))
                                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
                                 .addLast(new Handler(id, router, traffic, conn, heartbeat));
                     }
@@ -153,6 +160,67 @@ public final class HttpServer implements AutoCloseable {
                 conn.partialInput(true);
             }
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts the body bytes a connection has sent for a request not yet complete against the
+     * node's {@link BodyBudget}; a piece that does not fit gets 503 and the connection is closed.
+     */
+    private static final class UnfinishedBodies extends ChannelInboundHandlerAdapter {
+        private final BodyBudget budget;
+        private final TrafficLog traffic;
+        private final String id;
+        private InetAddress address;
+        private long held;
+        private boolean refused;
+
+        UnfinishedBodies(BodyBudget budget, TrafficLog traffic, String id) {
+            this.budget = budget;
+            this.traffic = traffic;
+            this.id = id;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof LastHttpContent) {
+                giveBack();
+            } else if (msg instanceof HttpContent c && c.content().isReadable()) {
+                long n = c.content().readableBytes();
+                if (address == null) {
+                    address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+                }
+                if (!budget.take(address, n)) {
+                    ReferenceCountUtil.release(msg);
+                    giveBack();
+                    refused = true;
+                    traffic.note(id, "closing: unfinished request bodies over their limit");
+                    // answer, then half-close: the rest of what the client sends is read and dropped
+                    // until it closes (or the request timeout does), so that closing with its bytes
+                    // unread does not reset the connection before it reads the answer
+                    ctx.writeAndFlush(response(HttpReply.unavailable("the node holds too many unfinished request bodies "
+                            + "(http.bodies.max.bytes); retry later", 1), false))
+                            .addListener(f -> ((SocketChannel) ctx.channel()).shutdownOutput());
+                    return;
+                }
+                held += n;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        private void giveBack() {
+            budget.give(address, held);
+            held = 0;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            giveBack();
+            super.channelInactive(ctx);
         }
     }
 
