@@ -70,6 +70,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private final EndOffsetsReader endOffsets;
     private final Publisher publisher;
     private final ScheduledExecutorService workers;
+    /** Reads and validates fences PUT over HTTP, one at a time, off the event loops; a bounded queue. */
+    private final java.util.concurrent.ThreadPoolExecutor fenceValidation;
     private final HerdService service;
     private final NodeMetrics metrics;
     private final EventLoopGroup boss;
@@ -111,6 +113,9 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         Duration writeTimeout = config.get(Settings.WRITE_TIMEOUT);
         this.publisher = new Publisher(config.kafkaClientSettings(), "herd-" + name + "-producer", writeTimeout);
         this.workers = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("herd-" + name + "-work", true));
+        this.fenceValidation = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(config.get(Settings.FENCES_VALIDATION_QUEUE_MAX)),
+                new DefaultThreadFactory("herd-" + name + "-fences", true));
         this.metrics = new NodeMetrics(name);
         metrics.counter("herd.log.dropped.lines", "Log lines dropped: the log could not keep up, or the disk refused them",
                 logFile::droppedLines);
@@ -166,7 +171,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics,
-                config.lowerCaseNames(Settings.HTTP_ALLOWED_ORIGINS));
+                config.lowerCaseNames(Settings.HTTP_ALLOWED_ORIGINS), fenceValidation);
         BodyBudget bodies = new BodyBudget(config.get(Settings.HTTP_BODIES_MAX_BYTES),
                 config.get(Settings.HTTP_BODIES_MAX_BYTES_PER_ADDRESS));
         metrics.gauge("herd.http.unfinished.body.bytes", "Bytes of HTTP request bodies held before their requests "
@@ -329,6 +334,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         endOffsets.close();
         admin.close(Duration.ofSeconds(5));
         workers.shutdownNow();
+        fenceValidation.shutdownNow();
         NodeLogging.detach(name, logFile);
         log.info("node {} stopped", name);
     }

@@ -32,7 +32,8 @@ class FenceIT {
             .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
             .with("events.subscribers.max", "3")
             .with("fences.max", "8")
-            .with("fences.max.bytes", "7000000"); // three polygons of 9,999 positions (about 2 MB each) and some circles
+            .with("fences.max.bytes", "7000000")
+            .with("fences.validation.queue.max", "1"); // three polygons of 9,999 positions (about 2 MB each) and some circles
 
     private TestHerd herd;
 
@@ -314,6 +315,47 @@ class FenceIT {
             for (String f : mine) {
                 send("DELETE", http("Alford"), "/v1/fences/" + f, null);
             }
+        }
+    }
+
+    /**
+     * Fences are validated off the event loops, one at a time, with a short queue: PUTs past it
+     * get 503 at once, and the line protocol on the same node answers meanwhile.
+     */
+    @Test
+    void fencePutsPastTheValidationQueueGet503AndTheLineProtocolGoesOn() throws Exception {
+        String f = id("heavy");
+        String big = ring(9_999);
+        int n = 12;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try (LineClient line = new LineClient(herd.node("Alford").tcpPort())) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpClientSupport.Reply>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                puts.add(pool.submit(() -> {
+                    start.await();
+                    return send("PUT", http("Alford"), "/v1/fences/" + f, big);
+                }));
+            }
+            start.countDown();
+            assertThat(line.ask("IAMAT " + f + "-client +34.068930-118.445127 1")).startsWith("AT Alford");
+            int ok = 0;
+            int busy = 0;
+            for (var p : puts) {
+                HttpClientSupport.Reply r = p.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.status() == 200) {
+                    ok++;
+                } else {
+                    assertThat(r.status()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("validating too many fences (fences.validation.queue.max)");
+                    busy++;
+                }
+            }
+            assertThat(ok).isGreaterThanOrEqualTo(1);
+            assertThat(busy).as("twelve PUTs at once, one validated at a time and one waiting").isGreaterThanOrEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            send("DELETE", http("Alford"), "/v1/fences/" + f, null);
         }
     }
 }

@@ -58,6 +58,8 @@ public final class Settings {
                     + "this much backlog. 0: read always.");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
+    public static final Setting<Integer> FENCES_VALIDATION_QUEUE_MAX = Setting.count("fences.validation.queue.max", 16, 1,
+            "Fence PUTs waiting to be read and validated (one at a time, off the event loops); past it a PUT gets 503 with Retry-After.");
     public static final Setting<Long> FENCES_MAX_BYTES = Setting.bytes("fences.max.bytes", 128L * 1024 * 1024,
             "Estimated heap of the fences a node's index holds (a derivation member holds a second index); a PUT that "
                     + "would take the herd past it gets 409. A polygon of 10,000 positions is about 2 MB, a circle about 700 bytes.");
@@ -186,7 +188,7 @@ public final class Settings {
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_QUERY_SCAN_MAX,
-                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),

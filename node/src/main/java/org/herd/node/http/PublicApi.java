@@ -51,13 +51,22 @@ public final class PublicApi {
     private final Supplier<Boolean> ready;
     private final NodeMetrics metrics;
     private final FenceParser fenceParser = new FenceParser();
+    private final java.util.concurrent.Executor validation;
 
     public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics) {
-        this(service, clock, ready, metrics, java.util.Set.of());
+        this(service, clock, ready, metrics, java.util.Set.of(), Runnable::run);
     }
 
-    /** {@code allowedOrigins}: web origins besides the node's own whose pages may write here ({@code http.allowed.origins}). */
-    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics, java.util.Set<String> allowedOrigins) {
+    /**
+     * {@code allowedOrigins}: web origins besides the node's own whose pages may write here
+     * ({@code http.allowed.origins}); {@code validation}: where fences are read and validated (a
+     * polygon of 10,000 positions takes tens of milliseconds), off the event loops the line
+     * protocol shares; it may refuse work ({@link java.util.concurrent.RejectedExecutionException}):
+     * the PUT then gets 503.
+     */
+    public PublicApi(ClientService service, Clock clock, Supplier<Boolean> ready, NodeMetrics metrics,
+                     java.util.Set<String> allowedOrigins, java.util.concurrent.Executor validation) {
+        this.validation = validation;
         this.allowedOrigins = allowedOrigins;
         this.service = service;
         this.clock = clock;
@@ -320,7 +329,28 @@ public final class PublicApi {
     static final int FENCES_PAGE_MAX_BYTES = 1024 * 1024;
 
     private CompletableFuture<HttpReply> putFence(String id, FullHttpRequest req) {
-        JsonNode body = JsonBody.parse(req.content().toString(StandardCharsets.UTF_8));
+        String text = req.content().toString(StandardCharsets.UTF_8);
+        CompletableFuture<Fence> checked;
+        try {
+            checked = CompletableFuture.supplyAsync(() -> readFence(id, text), validation);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return done(HttpReply.unavailable("the node is validating too many fences (fences.validation.queue.max); "
+                    + "retry shortly", 1));
+        }
+        return checked.handle((fence, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof BadRequest bad) {
+                return done(HttpReply.error(HttpResponseStatus.BAD_REQUEST, bad.getMessage(), bad.details));
+            }
+            if (cause != null) {
+                return CompletableFuture.<HttpReply>failedFuture(cause);
+            }
+            return storeFence(fence);
+        }).thenCompose(r -> r);
+    }
+
+    private Fence readFence(String id, String text) {
+        JsonNode body = JsonBody.parse(text);
         if (!body.isObject()) {
             throw new BadRequest("a fence is a JSON object");
         }
@@ -328,7 +358,10 @@ public final class PublicApi {
         if (parsed instanceof FenceParser.Invalid bad) {
             throw new BadRequest("the fence is not valid", bad.problems());
         }
-        Fence fence = ((FenceParser.Valid) parsed).fence();
+        return ((FenceParser.Valid) parsed).fence();
+    }
+
+    private CompletableFuture<HttpReply> storeFence(Fence fence) {
         return service.putFence(fence).handle((stored, e) -> {
             if (e == null) {
                 return HttpReply.json(HttpResponseStatus.OK, stored.toJson());
