@@ -68,7 +68,7 @@ class ClientsIndexLimitsIT {
         JsonNode full = near("20,20", "5");
         assertThat(clientIds(full)).isEmpty();
         assertThat(full.get("complete").asBoolean()).isFalse();
-        assertThat(full.get("incomplete").asText()).contains("client index is full (clients.index.max = 5)");
+        assertThat(full.get("incomplete").asText()).contains("client index is full (clients.index.max = 5 clients");
         String metrics = get(herd.node("Alford").adminPort(), "/metrics").body();
         assertThat(metrics).contains("herd_clients_index_entries{node=\"Alford\"} 5.0")
                 .contains("herd_clients_index_left_out_total{node=\"Alford\"} 1.0");

@@ -35,17 +35,33 @@ public final class ClientIndex {
     private static final int ROWS = (int) Math.round(180 / CELL_DEGREES);
 
     /**
-     * {@code maxClients}: clients the index holds at most (about 210 bytes of heap each);
-     * {@code scanMax}: clients one query examines at most.
+     * {@code maxClients}: clients the index holds at most; {@code scanMax}: clients one query
+     * examines at most; {@code maxBytes}: the index's estimated heap at most ({@link #costOf}:
+     * about 180 bytes a client plus its id, so 210 for ids of a few dozen Latin-1 characters and
+     * about 1,250 for the longest, 256 code points outside the Basic Multilingual Plane).
      */
-    public record Limits(int maxClients, int scanMax) {
-        public static final Limits DEFAULT = new Limits(1_500_000, 200_000);
+    public record Limits(int maxClients, int scanMax, long maxBytes) {
+        public static final Limits DEFAULT = new Limits(1_500_000, 200_000, 320L << 20);
+
+        public Limits(int maxClients, int scanMax) {
+            this(maxClients, scanMax, Long.MAX_VALUE);
+        }
 
         public Limits {
-            if (maxClients < 1 || scanMax < 1) {
-                throw new IllegalArgumentException("the client index's limits must be positive: " + maxClients + ", " + scanMax);
+            if (maxClients < 1 || scanMax < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("the client index's limits must be positive: " + maxClients + ", "
+                        + scanMax + ", " + maxBytes);
             }
         }
+    }
+
+    /**
+     * Estimated heap of one client in the index, in bytes: its entry, map node, cell slot (about
+     * 180, measured), and its id's string (40 and a byte a character for Latin-1 ids, two otherwise).
+     */
+    public static long costOf(String client) {
+        boolean latin1 = client.chars().allMatch(c -> c < 256);
+        return 220 + (long) client.length() * (latin1 ? 1 : 2);
     }
 
     /** One client found: where it is and how far from the query's point (metres). */
@@ -113,6 +129,7 @@ public final class ClientIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final AtomicBoolean loaded = new AtomicBoolean();
     private final AtomicLong leftOut = new AtomicLong();
+    private long bytes;
 
     private final boolean ringsOnly;
 
@@ -151,12 +168,14 @@ public final class ClientIndex {
         try {
             Entry e = byClient.get(client);
             if (e == null) {
-                if (byClient.size() >= limits.maxClients()) {
+                long cost = costOf(client);
+                if (byClient.size() >= limits.maxClients() || bytes + cost > limits.maxBytes()) {
                     leftOut.incrementAndGet();
                     return false;
                 }
                 e = new Entry(client);
                 byClient.put(client, e);
+                bytes += cost;
             } else if (cellKey(e.lat(), e.lng()) != key) {
                 removeFromCell(e);
             }
@@ -184,6 +203,16 @@ public final class ClientIndex {
         lock.readLock().lock();
         try {
             return byClient.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Estimated heap of the clients held ({@link #costOf}). */
+    public long bytes() {
+        lock.readLock().lock();
+        try {
+            return bytes;
         } finally {
             lock.readLock().unlock();
         }

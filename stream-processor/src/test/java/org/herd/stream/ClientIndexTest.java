@@ -193,4 +193,21 @@ class ClientIndexTest {
         assertThat(clients(res.hits())).containsExactly("b");
         assertThat(clients(full.near(50, 50, 1_000, 10).hits())).containsExactly("a");
     }
+
+    @Test
+    void theIndexIsBoundedInBytesAndLongIdsCountForWhatTheyTake() {
+        String longest = "\uD83D\uDE00".repeat(255); // 255 code points outside the BMP, 510 chars
+        assertThat(ClientIndex.costOf("kiwi.cs.ucla.edu")).isEqualTo(236);
+        assertThat(ClientIndex.costOf(longest + "a")).isEqualTo(220 + 511 * 2);
+        ClientIndex bounded = new ClientIndex(new ClientIndex.Limits(1_000_000, 1_000, 10 * 1_242L));
+        for (int i = 0; i < 10; i++) {
+            assertThat(bounded.put(longest + i, 1, 1)).isTrue();
+        }
+        assertThat(bounded.bytes()).isEqualTo(10 * 1_242L);
+        assertThat(bounded.put(longest + "x", 1, 1)).as("past the bytes, as past the count").isFalse();
+        assertThat(bounded.put("short", 1, 1)).isFalse();
+        assertThat(bounded.leftOut()).isEqualTo(2);
+        assertThat(bounded.put(longest + 0, 2, 2)).as("a known client still moves").isTrue();
+        assertThat(bounded.near(1, 1, 10_000, 20).complete()).isFalse();
+    }
 }

@@ -248,7 +248,8 @@ public final class PublicApi {
                         + " nearest cells first, and stopped: these are the nearest of those; a smaller area answers in full");
             } else if (answer.leftOut() > 0) {
                 out.put("incomplete", "this node's client index is full (clients.index.max = " + answer.limits().maxClients()
-                        + "): clients first seen after it filled are left out of who-is-near answers");
+                        + " clients, or clients.index.max.bytes = " + answer.limits().maxBytes()
+                        + " bytes): clients first seen after it filled are left out of who-is-near answers");
             }
             return HttpReply.json(HttpResponseStatus.OK, out);
         });

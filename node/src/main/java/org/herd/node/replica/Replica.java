@@ -64,7 +64,7 @@ public final class Replica implements AutoCloseable {
         this.dir = dir;
         this.topics = config.topics();
         this.state = StoreState.create(topics, new ClientIndex.Limits(config.get(Settings.CLIENTS_INDEX_MAX),
-                config.get(Settings.CLIENTS_QUERY_SCAN_MAX)));
+                config.get(Settings.CLIENTS_QUERY_SCAN_MAX), config.get(Settings.CLIENTS_INDEX_MAX_BYTES)));
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.get(Settings.STORE_BLOCK_CACHE_MB) << 20);
         props.putAll(overrides);

@@ -61,6 +61,8 @@ public final class ServingReplica implements AutoCloseable {
         metrics.gauge("herd.store.entries", entries, () -> current.queries.placeCount(), "store", "places");
         metrics.gauge("herd.clients.index.entries", "Clients in this node's who-is-near index (at most clients.index.max)",
                 () -> current.state.clientIndex().size());
+        metrics.gauge("herd.clients.index.bytes", "Estimated heap of this node's who-is-near index (at most clients.index.max.bytes)",
+                () -> current.state.clientIndex().bytes());
         metrics.counter("herd.clients.index.left.out", "Updates of clients left out of the who-is-near index because it was full",
                 () -> current.state.clientIndex().leftOut());
         String skipped = "Records the serving replica skipped as invalid (since it started)";
