@@ -56,6 +56,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(name = "herd-bench", mixinStandardHelpOptions = true, description = "Benchmark a running herd against Kafka's own limits.")
 public final class HerdBench implements Callable<Integer> {
+    /**
+     * The bench's client times count up from here, in the past: a node refuses client times more
+     * than a day ahead of its clock (docs/protocol.md), and a later run's are newer than this one's.
+     */
+    private static final long T0 = System.currentTimeMillis() / 1000;
+
     @Option(names = "--config", defaultValue = "config/herd.properties")
     Path configFile;
     @Option(names = "--seconds", defaultValue = "10", description = "duration of each throughput phase")
@@ -378,7 +384,7 @@ public final class HerdBench implements Callable<Integer> {
         double lat = (i * 7 % 1600) / 10.0 - 80;
         double lng = (i * 13 % 3400) / 10.0 - 170;
         String loc = String.format("%+.6f%+.6f", lat, lng);
-        String time = (1_800_000_000L + i) + ".123456789";
+        String time = (T0 - 250_000_000L + i) + ".123456789";
         return new Location(client, loc, lat, lng, time, node, "AT " + node + " +0.000100000 " + client + " " + loc + " " + time);
     }
 
@@ -744,7 +750,7 @@ public final class HerdBench implements Callable<Integer> {
             for (int i = -samples / 5; i < samples; i++) { // the first fifth unmeasured
                 String where = (i & 1) == 0 ? "+0.500000+0.500000" : "+0.600000+0.600000";
                 long t0 = System.nanoTime();
-                String reply = c.ask("IAMAT bench-latency-client-" + RUN + " " + where + " " + (2_000_000_000L + i + samples) + ".5");
+                String reply = c.ask("IAMAT bench-latency-client-" + RUN + " " + where + " " + ((T0 - 50_000_000L) + i + samples) + ".5");
                 if (!reply.startsWith("AT ")) {
                     throw new IllegalStateException("IAMAT refused: " + reply);
                 }
@@ -868,7 +874,7 @@ public final class HerdBench implements Callable<Integer> {
                 try (PipelinedClient pc = new PipelinedClient(port, window, latency, ok, errors)) {
                     long i = 0;
                     while (!stop.get() && (stopFlag != null || System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds))) {
-                        pc.send("IAMAT ingest-" + RUN + "-" + id + "-" + (i % 5000) + " " + where.at(id, i) + " " + (1_900_000_000L + i) + ".5",
+                        pc.send("IAMAT ingest-" + RUN + "-" + id + "-" + (i % 5000) + " " + where.at(id, i) + " " + ((T0 - 150_000_000L) + i) + ".5",
                                 false, System.nanoTime());
                         i++;
                         if (i % 16 == 0) {
@@ -1009,7 +1015,7 @@ public final class HerdBench implements Callable<Integer> {
             // time takes paths the pipelined warm-up does not, and five JVMs compile them on two cores
             for (int i = -samples; i < samples; i++) {
                 long t0 = System.nanoTime();
-                String at = c.ask("IAMAT one-" + RUN + " +1.000000+1.000000 " + (2_000_000_000L + i + samples));
+                String at = c.ask("IAMAT one-" + RUN + " +1.000000+1.000000 " + ((T0 - 50_000_000L) + i + samples));
                 if (!at.startsWith("AT ")) {
                     throw new IllegalStateException("not acknowledged: " + at);
                 }
@@ -1059,7 +1065,7 @@ public final class HerdBench implements Callable<Integer> {
                         long t0 = System.nanoTime();
                         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                             s.getOutputStream().write(("IAMAT " + client + " +1.000000+1.000000 "
-                                    + (2_000_000_000L + i++) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                                    + ((T0 - 50_000_000L) + i++) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                             s.shutdownOutput();
                             byte[] reply = s.getInputStream().readAllBytes();
                             if (reply.length < 3 || reply[0] != 'A' || reply[1] != 'T') {
@@ -1153,7 +1159,7 @@ public final class HerdBench implements Callable<Integer> {
                 int w = i % nodes.size();
                 // unique per run: an equal client time would (rightly) leave an older run's update in place
                 String client = "prop-" + RUN + (underLoad ? "-l-" : "-i-") + i;
-                String at = readers.get(w).ask("IAMAT " + client + " +1.000000+1.000000 " + (2_000_000_000L + i));
+                String at = readers.get(w).ask("IAMAT " + client + " +1.000000+1.000000 " + ((T0 - 50_000_000L) + i));
                 long t0 = System.nanoTime();
                 for (int r = 0; r < nodes.size(); r++) {
                     if (r != w) {

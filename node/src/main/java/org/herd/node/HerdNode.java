@@ -72,6 +72,8 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private final ScheduledExecutorService workers;
     /** Reads and validates fences PUT over HTTP, one at a time, off the event loops; a bounded queue. */
     private final java.util.concurrent.ThreadPoolExecutor fenceValidation;
+    /** Runs who-is-near queries, one at a time (HerdService bounds how many wait). */
+    private final java.util.concurrent.ExecutorService nearQueries;
     private final HerdService service;
     private final NodeMetrics metrics;
     private final EventLoopGroup boss;
@@ -116,6 +118,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.fenceValidation = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(config.get(Settings.FENCES_VALIDATION_QUEUE_MAX)),
                 new DefaultThreadFactory("herd-" + name + "-fences", true));
+        this.nearQueries = Executors.newSingleThreadExecutor(new DefaultThreadFactory("herd-" + name + "-near", true));
         this.metrics = new NodeMetrics(name);
         metrics.counter("herd.log.dropped.lines", "Log lines dropped: the log could not keep up, or the disk refused them",
                 logFile::droppedLines);
@@ -132,7 +135,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
                 config.get(Settings.WRITE_INFLIGHT_MAX), config.get(Settings.WRITE_UNAPPLIED_MAX), events, news, config.get(Settings.FENCES_MAX),
-                config.get(Settings.FENCES_MAX_BYTES));
+                config.get(Settings.FENCES_MAX_BYTES), nearQueries, config.get(Settings.CLIENTS_QUERY_QUEUE_MAX));
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herd-" + name + "-accept"),
                 NioIoHandler.newFactory());
         this.ioWorkers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("herd-" + name + "-io"),
@@ -335,6 +338,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         admin.close(Duration.ofSeconds(5));
         workers.shutdownNow();
         fenceValidation.shutdownNow();
+        nearQueries.shutdownNow();
         NodeLogging.detach(name, logFile);
         log.info("node {} stopped", name);
     }

@@ -33,7 +33,7 @@ class ClientIdBytesIT {
     void theLongestIdsFillTheIndexByBytesAndTheNextIsLeftOutAndSaidSo() throws Exception {
         String longest = "\uD83D\uDE00".repeat(255);
         try (LineClient c = herd.client("Alford")) {
-            for (int i = 0; i < 4; i++) { // three take 3,726 bytes; a fourth would pass 4,000
+            for (int i = 0; i < 4; i++) { // any three take 3,726 bytes; a fourth would pass 4,000
                 assertThat(c.ask("IAMAT " + longest + i + " +30.000000+30.000000 1000.5")).startsWith("AT Alford");
             }
             assertThat(c.ask("WHATSAT " + longest + 3 + " 10 1")).startsWith("AT Alford").contains(longest + 3);
@@ -41,7 +41,8 @@ class ClientIdBytesIT {
         var reply = get(herd.node("Alford").httpPort(), "/v1/locations?near=30,30&radius=5&limit=10");
         assertThat(reply.status()).isEqualTo(200);
         JsonNode near = reply.json();
-        assertThat(clientIds(near)).containsExactlyInAnyOrder(longest + 0, longest + 1, longest + 2);
+        // three of the four: which three depends on the order the replica applied their partitions
+        assertThat(clientIds(near)).hasSize(3).isSubsetOf(longest + 0, longest + 1, longest + 2, longest + 3);
         assertThat(near.get("complete").asBoolean()).isFalse();
         assertThat(near.get("incomplete").asText()).contains("clients.index.max.bytes = 4000 bytes");
         String metrics = get(herd.node("Alford").adminPort(), "/metrics").body();

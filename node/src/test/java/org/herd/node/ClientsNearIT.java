@@ -7,6 +7,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,7 +24,8 @@ import static org.herd.node.HttpClientSupport.send;
 class ClientsNearIT {
     @RegisterExtension
     static final InProcessHerd HERD = InProcessHerd.of("Alford", "Ball")
-            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"));
+            .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
+            .with("clients.query.queue.max", "2");
 
     private TestHerd herd;
 
@@ -107,5 +109,46 @@ class ClientsNearIT {
         assertThat(get(http("Alford"), "/v1/locations?bbox=1,2,3").status()).isEqualTo(400);
         assertThat(get(http("Alford"), "/v1/locations").status()).isEqualTo(400);
         assertThat(get(http("Alford"), "/health").status()).isEqualTo(200);
+    }
+
+    /**
+     * Who-is-near queries run on a thread of their own, with a short queue: past it a query gets
+     * 503 at once, and the node's other reads and writes go on meanwhile.
+     */
+    @Test
+    void queriesPastTheQueueGet503AndTheNodeGoesOn() throws Exception {
+        iamat("Alford", "queue-1", "+40.000000+40.000000", "3000.5");
+        int n = 16;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try (LineClient line = herd.client("Alford")) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpClientSupport.Reply>> queries = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                queries.add(pool.submit(() -> {
+                    start.await();
+                    return get(http("Alford"), "/v1/locations?bbox=-90,-180,90,180&limit=1000");
+                }));
+            }
+            start.countDown();
+            assertThat(line.ask("IAMAT queue-2 +41.000000+41.000000 3000.5")).startsWith("AT Alford");
+            int ok = 0;
+            int busy = 0;
+            for (var q : queries) {
+                HttpClientSupport.Reply r = q.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.status() == 200) {
+                    assertThat(clientIds(r.json())).contains("queue-1");
+                    ok++;
+                } else {
+                    assertThat(r.status()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("who-is-near queries running or waiting (clients.query.queue.max)");
+                    busy++;
+                }
+            }
+            assertThat(ok).isGreaterThanOrEqualTo(1);
+            assertThat(busy).as("sixteen queries at once, two slots").isGreaterThanOrEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(clientIds(get(http("Alford"), "/v1/locations?near=41,41&radius=5").json())).containsExactly("queue-2");
     }
 }

@@ -28,6 +28,11 @@ final class LineOracle {
     private LineOracle() {
     }
 
+    /** docs/protocol.md: a client time more than a day (86,400 s) ahead of the node's clock is refused. */
+    private static boolean notADayAhead(String time) {
+        return new BigDecimal(time).compareTo(BigDecimal.valueOf(System.currentTimeMillis() / 1000 + 86_400)) <= 0;
+    }
+
     /** {@code line}: the bytes sent before the terminating {@code \n}. */
     static Expected expect(byte[] line, Set<String> knownClients) {
         byte[] content = line.length > 0 && line[line.length - 1] == '\r' ? Arrays.copyOf(line, line.length - 1) : line;
@@ -46,7 +51,8 @@ final class LineOracle {
             return new Expected(Kind.NONE, content, null);
         }
         String[] f = trimmed.split("[ \t]+");
-        if (f.length == 4 && f[0].equals("IAMAT") && client(f[1]) && location(f[2]) && TIME.matcher(f[3]).matches()) {
+        if (f.length == 4 && f[0].equals("IAMAT") && client(f[1]) && location(f[2]) && TIME.matcher(f[3]).matches()
+                && notADayAhead(f[3])) {
             return new Expected(Kind.AT, content, f);
         }
         if (f.length == 4 && f[0].equals("WHATSAT") && client(f[1]) && knownClients.contains(f[1]) && radius(f[2])

@@ -88,6 +88,38 @@ class ProducerRecordsIT {
         }
     }
 
+    /**
+     * Newest client time wins, so a time far ahead would freeze a client where it is: the herd
+     * refuses client times more than a day ahead of its clock (line protocol, HTTP), and skips
+     * records whose time is more than a day and an hour ahead of their record's timestamp.
+     */
+    @Test
+    void clientTimesFarAheadAreRefusedAndSkippedSoNoClientIsFrozen() throws Exception {
+        String loc = "+34.068930-118.445127";
+        String client = "ahead-" + System.nanoTime();
+        long now = System.currentTimeMillis() / 1000;
+        try (LineClient c = herd.client("Alford")) {
+            assertThat(c.ask("IAMAT " + client + " " + loc + " " + (now + 3 * 86_400))).isEqualTo("? IAMAT " + client + " " + loc + " " + (now + 3 * 86_400));
+            assertThat(c.ask("IAMAT " + client + " " + loc + " " + "9".repeat(19))).startsWith("? IAMAT");
+            assertThat(c.ask("IAMAT " + client + " " + loc + " " + (now + 3600))).startsWith("AT Alford"); // an hour ahead is taken
+        }
+        var http = HttpClientSupport.send("POST", herd.node("Ball").httpPort(), "/v1/locations",
+                "{\"client\": \"" + client + "\", \"location\": \"" + loc + "\", \"time\": " + "9".repeat(19) + "}");
+        assertThat(http.status()).isEqualTo(400);
+        assertThat(http.body()).contains("more than a day ahead");
+
+        double before = skipped("Ball", config.topics().locations(), "invalid");
+        String frozen = "9".repeat(19);
+        produce(config.topics().locations(), client, location(client, "AT Alford +0.000000001 " + client + " " + loc + " " + frozen,
+                loc, frozen));
+        await().atMost(Duration.ofSeconds(30)).until(() -> skipped("Ball", config.topics().locations(), "invalid") >= before + 1);
+        try (LineClient c = herd.client("Ball")) {
+            String later = String.valueOf(now + 7200);
+            assertThat(c.ask("IAMAT " + client + " +35.000000-118.000000 " + later)).startsWith("AT Ball");
+            assertThat(c.ask("WHATSAT " + client + " 10 1")).startsWith("AT Ball").contains(client + " +35.000000-118.000000 " + later);
+        }
+    }
+
     @Test
     void newsItemsWithoutANameOrOutOfRangeArePassedOverAndTheFeedGoesOn() throws Exception {
         String client = "reader-" + System.nanoTime();

@@ -261,16 +261,17 @@ public final class ClientIndex {
             colTo = COLUMNS - 1;
         }
         long boxCells = (long) (rowTo - rowFrom + 1) * (colTo - colFrom + 1);
-        boolean scanCut = false;
+        boolean scanCut;
+        boolean sparse;
         lock.readLock().lock();
         try {
-            if (!ringsOnly && boxCells > (long) cells.size() * SPARSE && cells.size() <= OCCUPIED_WALK_MAX_CELLS) {
-                scanCut = occupied(s, rowFrom, rowTo, colFrom, colTo);
-            } else {
-                scanCut = rings(s, rowFrom, rowTo, colFrom, colTo);
-            }
+            sparse = !ringsOnly && boxCells > (long) cells.size() * SPARSE && cells.size() <= OCCUPIED_WALK_MAX_CELLS;
+            scanCut = sparse && occupied(s, rowFrom, rowTo, colFrom, colTo);
         } finally {
             lock.readLock().unlock();
+        }
+        if (!sparse) {
+            scanCut = rings(s, rowFrom, rowTo, colFrom, colTo); // takes the lock ring by ring
         }
         List<Hit> out = new ArrayList<>(s.nearest);
         out.sort(Comparator.comparingDouble(Hit::distanceMetres).thenComparing(Hit::client));
@@ -299,21 +300,28 @@ public final class ClientIndex {
             if (reach < Double.POSITIVE_INFINITY && ringBound(ring, s.lat, widest) > reach) {
                 return false;
             }
-            s.candidates.clear();
-            for (int row = Math.max(rowFrom, r0 - ring); row <= Math.min(rowTo, r0 + ring); row++) {
-                boolean edgeRow = row == r0 - ring || row == r0 + ring;
-                int step = edgeRow ? 1 : Math.max(1, 2 * ring);
-                for (int col = c0 - ring; col <= c0 + ring; col += step) {
-                    if (col >= colFrom && col <= colTo) {
-                        Cell c = cells.get(row * COLUMNS + Math.floorMod(col, COLUMNS));
-                        if (c != null) {
-                            s.candidates.add(new Candidate(c, cellDistance(s.lat, s.lng, row, col)));
+            // the lock is held for one ring at a time: a walk of the whole world (millions of cells)
+            // never keeps the replica from applying updates for longer than a ring takes
+            lock.readLock().lock();
+            try {
+                s.candidates.clear();
+                for (int row = Math.max(rowFrom, r0 - ring); row <= Math.min(rowTo, r0 + ring); row++) {
+                    boolean edgeRow = row == r0 - ring || row == r0 + ring;
+                    int step = edgeRow ? 1 : Math.max(1, 2 * ring);
+                    for (int col = c0 - ring; col <= c0 + ring; col += step) {
+                        if (col >= colFrom && col <= colTo) {
+                            Cell c = cells.get(row * COLUMNS + Math.floorMod(col, COLUMNS));
+                            if (c != null) {
+                                s.candidates.add(new Candidate(c, cellDistance(s.lat, s.lng, row, col)));
+                            }
                         }
                     }
                 }
-            }
-            if (s.walk(limits.scanMax())) {
-                return true;
+                if (s.walk(limits.scanMax())) {
+                    return true;
+                }
+            } finally {
+                lock.readLock().unlock();
             }
         }
         return false;
@@ -440,6 +448,8 @@ public final class ClientIndex {
         final int limit;
         final PriorityQueue<Hit> nearest = new PriorityQueue<>(Comparator.comparingDouble(Hit::distanceMetres).reversed());
         final List<Candidate> candidates = new ArrayList<>();
+        /** The clients in {@link #nearest}. */
+        final java.util.Set<String> kept = new java.util.HashSet<>();
         long examined;
 
         /**
@@ -489,11 +499,16 @@ public final class ClientIndex {
                 if (d > maxMetres) {
                     continue;
                 }
+                if (kept.contains(e.client)) {
+                    continue; // moved between rings since it was taken (the walk locks ring by ring): once
+                }
                 if (nearest.size() < limit) {
                     nearest.add(new Hit(e.client, eLat, eLng, d));
+                    kept.add(e.client);
                 } else if (d < nearest.peek().distanceMetres()) {
-                    nearest.poll();
+                    kept.remove(nearest.poll().client());
                     nearest.add(new Hit(e.client, eLat, eLng, d));
+                    kept.add(e.client);
                 }
             }
         }

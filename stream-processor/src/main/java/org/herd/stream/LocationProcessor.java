@@ -52,7 +52,8 @@ final class LocationProcessor implements Processor<String, byte[], Void, Void> {
             skip(SkippedRecords.Reason.BAD_KEY, client);
         } else if (incoming == null) {
             skip(SkippedRecords.Reason.NOT_DECODABLE, client);
-        } else if (!LocationRules.isValid(incoming) || !client.equals(incoming.client())) {
+        } else if (!LocationRules.isValid(incoming) || !client.equals(incoming.client())
+                || !LocationRules.isNotFarAheadOfRecord(incoming, record.timestamp())) {
             skip(SkippedRecords.Reason.INVALID, client);
         } else {
             Location stored = Json.decodeOrNull(store.get(client), Location.class);

@@ -34,6 +34,29 @@ public final class LocationRules {
     /** The skew field of an AT line: signed seconds with exactly nine decimals. */
     private static final Pattern SKEW = Pattern.compile("[+-]\\d{1,21}\\.\\d{9}");
 
+    /**
+     * How far ahead of the node's clock a client time may be, in seconds: one day. Newest client
+     * time wins, so a time far in the future would freeze a client where it is (a 19-digit time:
+     * for good). Fixed, not a setting: every node and every replay must take the same records.
+     */
+    public static final long MAX_SECONDS_AHEAD = 86_400;
+    /** A stored record's client time may be this much more ahead of its record's timestamp (producers' clocks). */
+    private static final long RECORD_CLOCK_MARGIN_SECONDS = 3_600;
+
+    /** Whether {@code clientTime} is at most {@link #MAX_SECONDS_AHEAD} after {@code epochMillis}. */
+    public static boolean isNotFarAhead(BigDecimal clientTime, long epochMillis) {
+        return clientTime.compareTo(BigDecimal.valueOf(epochMillis, 3).add(BigDecimal.valueOf(MAX_SECONDS_AHEAD))) <= 0;
+    }
+
+    /**
+     * Whether a stored update's client time is at most a day and an hour after its record's
+     * timestamp (the time its producer sent it; the broker refuses timestamps more than an hour
+     * ahead of its own clock): every node and every replay decide the same.
+     */
+    public static boolean isNotFarAheadOfRecord(Location l, long recordTimestampMillis) {
+        return isNotFarAhead(l.clientTimeValue(), recordTimestampMillis + RECORD_CLOCK_MARGIN_SECONDS * 1000);
+    }
+
     /** An ISO 6709 location field as the line protocol takes it (range not checked). */
     public static boolean isValidLocationText(String location) {
         return location != null && LOCATION.matcher(location).matches();

@@ -69,6 +69,8 @@ public final class Settings {
     public static final Setting<Long> CLIENTS_INDEX_MAX_BYTES = Setting.bytes("clients.index.max.bytes", ClientIndex.Limits.DEFAULT.maxBytes(),
             "Estimated heap of a node's index for who-is-near queries (about 180 bytes a client plus its id: 210 for short "
                     + "ids, 1,250 for the longest); clients first seen beyond it are left out as past clients.index.max.");
+    public static final Setting<Integer> CLIENTS_QUERY_QUEUE_MAX = Setting.count("clients.query.queue.max", 16, 1,
+            "Who-is-near queries a node runs (one at a time, on a thread of their own) or holds waiting; past it a query gets 503 with Retry-After.");
     public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", ClientIndex.Limits.DEFAULT.scanMax(), 1,
             "Clients one who-is-near query examines at most, nearest cells first; an answer cut there says \"complete\": false.");
     public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
@@ -190,7 +192,7 @@ public final class Settings {
                     List.of(TOPICS_LOCATIONS, TOPICS_PLACES, TOPICS_SEEDS, TOPICS_FENCES, TOPICS_EVENTS,
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
-            new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_INDEX_MAX_BYTES, CLIENTS_QUERY_SCAN_MAX,
+            new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_INDEX_MAX_BYTES, CLIENTS_QUERY_QUEUE_MAX, CLIENTS_QUERY_SCAN_MAX,
                     FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,

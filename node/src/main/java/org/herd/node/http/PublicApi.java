@@ -216,6 +216,9 @@ public final class PublicApi {
         if (!(c instanceof Command.Iamat iamat)) {
             throw new BadRequest("invalid location update: " + ((Command.Invalid) c).reason());
         }
+        if (!org.herd.stream.LocationRules.isNotFarAhead(iamat.timeValue(), receivedAt.toEpochMilli())) {
+            throw new BadRequest("invalid location update: time is more than a day ahead of the node's clock");
+        }
         return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
                 ? failed(e, "the update could not be made durable in time; it may or may not be applied; retrying is safe")
                 : HttpReply.json(HttpResponseStatus.OK, Bodies.LocationBody.of(loc)));
@@ -231,7 +234,13 @@ public final class PublicApi {
     /** {@code GET /v1/locations?near=..&radius=..} or {@code ?bbox=..}: the clients there, nearest first. */
     private CompletableFuture<HttpReply> clients(Map<String, List<String>> query) {
         ClientsQuery q = ClientsQueryParams.parse(query);
-        return service.clients(q).thenApply(answer -> {
+        return service.clients(q).handle((answer, e) -> {
+            if (e != null) {
+                if (Busy.is(e)) {
+                    return HttpReply.unavailable(Busy.message(e) + "; retry shortly", 1);
+                }
+                throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
+            }
             ObjectNode out = Json.MAPPER.createObjectNode();
             var list = out.putArray("clients");
             for (ClientsQuery.Found f : answer.found()) {

@@ -19,4 +19,14 @@ public final class Busy extends RuntimeException {
         }
         return false;
     }
+
+    /** The reason of the {@link Busy} in {@code error}'s causes; null if there is none. */
+    public static String message(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof Busy) {
+                return t.getMessage();
+            }
+        }
+        return null;
+    }
 }

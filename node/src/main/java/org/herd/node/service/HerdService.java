@@ -51,11 +51,18 @@ public final class HerdService implements ClientService {
     private final NewsSource news;
     private final int maxFences;
     private final long maxFenceBytes;
+    /** Who-is-near queries run here (one thread), at most maxNearQueries running or waiting. */
+    private final Executor nearQueries;
+    private final int maxNearQueries;
+    private final Semaphore nearSlots;
     private final UnappliedWrites unapplied;
 
     public HerdService(String node, TopicNames topics, Publisher publisher, Supplier<Replica> replica, PlacesSource places,
                 Executor workers, Duration writeTimeout, NodeMetrics metrics, int maxWritesInFlight, int maxUnapplied,
-                EventSource events, NewsSource news, int maxFences, long maxFenceBytes) {
+                EventSource events, NewsSource news, int maxFences, long maxFenceBytes, Executor nearQueries, int maxNearQueries) {
+        this.nearQueries = nearQueries;
+        this.maxNearQueries = maxNearQueries;
+        this.nearSlots = new Semaphore(maxNearQueries);
         this.maxFenceBytes = maxFenceBytes;
         this.unapplied = new UnappliedWrites(maxUnapplied);
         metrics.gauge("herd.fences.bytes", "Estimated heap of the fences this node's replica holds (fences.max.bytes)",
@@ -182,8 +189,14 @@ public final class HerdService implements ClientService {
 
     @Override
     public CompletableFuture<ClientsQuery.Answer> clients(ClientsQuery query) {
+        if (!nearSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(new Busy("this node has " + maxNearQueries
+                    + " who-is-near queries running or waiting (clients.query.queue.max)"));
+        }
         Replica r = replica.get();
-        return r.barrier.awaitFresh().thenApplyAsync(fresh -> {
+        // on a thread of their own: a walk of the whole world costs tens of milliseconds, which the
+        // workers that complete every other read should not wait behind
+        CompletableFuture<ClientsQuery.Answer> answer = r.barrier.awaitFresh().thenApplyAsync(fresh -> {
             ClientIndex index = r.state.clientIndex();
             ClientIndex.Result result = query.search(index);
             List<ClientsQuery.Found> found = new ArrayList<>(result.hits().size());
@@ -191,7 +204,9 @@ public final class HerdService implements ClientService {
                 r.queries.location(h.client()).ifPresent(l -> found.add(new ClientsQuery.Found(l, h.distanceMetres())));
             }
             return new ClientsQuery.Answer(found, result.scanCut(), result.leftOut(), index.limits());
-        }, workers);
+        }, nearQueries);
+        answer.whenComplete((a, e) -> nearSlots.release());
+        return answer;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
+import org.herd.stream.LocationRules;
 import org.herd.node.protocol.NearbySearchJson;
 import org.herd.node.protocol.Replies;
 import org.slf4j.Logger;
@@ -256,6 +257,9 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private void start(ChannelHandlerContext ctx, Received line) {
         String text = line.overlong() ? null : utf8(line.raw());
         Command command = text == null ? null : LineParser.parse(text);
+        if (command instanceof Command.Iamat i && !LocationRules.isNotFarAhead(i.timeValue(), line.at().toEpochMilli())) {
+            command = new Command.Invalid("client time more than a day ahead of the node's clock");
+        }
         if (text != null && command == null) {
             return; // blank line: no reply; the slot stays for the next line
         }

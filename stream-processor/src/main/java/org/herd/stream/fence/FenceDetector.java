@@ -92,7 +92,8 @@ public final class FenceDetector implements Processor<String, byte[], String, by
             skipped.count(SkippedRecords.Reason.NOT_DECODABLE, client);
             return;
         }
-        if (!LocationRules.isValid(now) || !client.equals(now.client())) {
+        if (!LocationRules.isValid(now) || !client.equals(now.client())
+                || !LocationRules.isNotFarAheadOfRecord(now, record.timestamp())) {
             skipped.count(SkippedRecords.Reason.INVALID, client);
             return;
         }

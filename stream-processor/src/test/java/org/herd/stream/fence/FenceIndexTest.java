@@ -35,7 +35,7 @@ class FenceIndexTest {
         }
         assertThat(index.size()).isEqualTo(100_000);
         int hits = 0;
-        for (int q = 0; q < 2_000; q++) {
+        for (int q = 0; q < 500; q++) { // each checked against a scan of all 100,000
             double lat = r.nextDouble(-85, 85);
             double lng = r.nextDouble(-180, 180);
             List<String> scanned = all.stream().filter(f -> f.shape().contains(lat, lng)).map(Fence::id).sorted().toList();
@@ -43,7 +43,7 @@ class FenceIndexTest {
             assertThat(found).isEqualTo(scanned);
             hits += found.size();
         }
-        assertThat(hits).as("the sample points fall in some fences").isGreaterThan(100);
+        assertThat(hits).as("the sample points fall in some fences").isGreaterThan(20);
         for (int i = 0; i < 100_000; i += 2) {
             index.remove("c" + i);
         }
