@@ -127,10 +127,12 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 streamsOverrides, metrics.staleReads()));
         this.events = new EventFeed(name, config.topics().events(), config.kafkaClientSettings(),
                 config.get(Settings.EVENTS_SUBSCRIBERS_MAX), config.get(Settings.EVENTS_CATCHUP_MAX),
-                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT));
+                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), config.get(Settings.EVENTS_SUBSCRIBERS_MAX_PER_ADDRESS),
+                config.get(Settings.EVENTS_CATCHUP_MAX_PER_ADDRESS));
         this.news = new NewsFeed(name, config.topics().places(), config.kafkaClientSettings(),
                 config.get(Settings.NEWS_SUBSCRIBERS_MAX), config.get(Settings.NEWS_CATCHUP_MAX),
-                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), client -> replica().queries.location(client));
+                config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), config.get(Settings.NEWS_SUBSCRIBERS_MAX_PER_ADDRESS),
+                config.get(Settings.NEWS_CATCHUP_MAX_PER_ADDRESS), client -> replica().queries.location(client));
         this.operators = new Operators(config, System.out);
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,

@@ -29,7 +29,9 @@ class EventSubscriberLimitsIT {
             .bundledPlaces(p -> p.vicinity().endsWith(", CA, US"))
             .with("connection.output.max.bytes", "65536")
             .with("connection.output.stall.timeout.ms", "5000")
-            .with("events.catchup.max", "1");
+            .with("events.catchup.max", "2")
+            .with("events.catchup.max.per.address", "1")
+            .with("events.subscribers.max.per.address", "3");
 
     private TestHerd herd;
 
@@ -52,8 +54,14 @@ class EventSubscriberLimitsIT {
 
     /** A subscriber of {@code path} that never reads, with a tiny receive buffer. */
     private static Socket lazySubscriber(int http, String path) throws Exception {
+        return lazySubscriber("127.0.0.1", http, path);
+    }
+
+    /** As above, from the loopback address {@code from} (127.0.0.x: each a client address of its own). */
+    private static Socket lazySubscriber(String from, int http, String path) throws Exception {
         Socket lazy = new Socket();
         lazy.setReceiveBufferSize(1024);
+        lazy.bind(new InetSocketAddress(from, 0));
         lazy.connect(new InetSocketAddress("127.0.0.1", http), 5000);
         OutputStream out = lazy.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: herd\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -89,9 +97,15 @@ class EventSubscriberLimitsIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> committedEvents() >= 20_000);
         // the other test's subscribers gone (a closed stream is noticed when written to, or cut off)
         await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 0);
-        try (Socket lazy = lazySubscriber(http, "/v1/events?from=earliest")) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 1);
-            // the lazy replay holds the only slot until it is cut off (the stall timeout, 5 s, after its budget fills)
+        try (Socket lazy = lazySubscriber(http, "/v1/events?from=earliest");
+             Socket lazyToo = lazySubscriber("127.0.0.2", http, "/v1/events?from=earliest")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 2);
+            // 127.0.0.1's replay holds its address's only slot (events.catchup.max.per.address), the two
+            // replays both of the node's (events.catchup.max), until cut off (the stall timeout, 5 s, after their budgets fill)
+            String sameAddress = firstLine("127.0.0.1", http, "/v1/events?from=earliest");
+            assertThat(sameAddress).startsWith("HTTP/1.1 503").contains("resuming subscribers of this address (events.catchup.max.per.address)");
+            String otherAddress = firstLine("127.0.0.3", http, "/v1/events?from=earliest");
+            assertThat(otherAddress).startsWith("HTTP/1.1 503").contains("resuming subscribers (events.catchup.max)");
             try (SseClient refused = new SseClient(http, "/v1/events?from=earliest", null)) {
                 assertThat(refused.status()).isEqualTo(503);
                 assertThat(refused.header("Retry-After")).isNotNull();
@@ -129,6 +143,48 @@ class EventSubscriberLimitsIT {
         assertThat(get(http, "/health").status()).isEqualTo(200);
         try (SseClient fine = new SseClient(http, "/v1/events", null)) {
             assertThat(fine.status()).isEqualTo(200);
+        }
+    }
+
+    /** Sends a GET of {@code path} from the loopback address {@code from}; the answer's head and body up to 4 KiB. */
+    private static String firstLine(String from, int http, String path) throws Exception {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(from, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: herd\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = s.getInputStream().readNBytes(4096);
+            return new String(buf, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** WATCH subscribers are counted per client address too: past events.subscribers.max.per.address, ERROR busy. */
+    @Test
+    void oneAddressHoldsAtMostItsShareOfSubscribers() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscribers() == 0);
+        java.util.List<LineClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                LineClient w = new LineClient(herd.node("Alford").tcpPort());
+                open.add(w);
+                w.send("WATCH *\n");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 3);
+            try (LineClient fourth = new LineClient(herd.node("Alford").tcpPort())) {
+                // the node takes 256 (events.subscribers.max); this address has its 3
+                assertThat(fourth.ask("WATCH *")).isEqualTo("ERROR busy WATCH *");
+            }
+            try (Socket other = new Socket()) {
+                other.bind(new InetSocketAddress("127.0.0.2", 0));
+                other.connect(new InetSocketAddress("127.0.0.1", herd.node("Alford").tcpPort()), 5000);
+                other.getOutputStream().write("WATCH *\n".getBytes(StandardCharsets.US_ASCII));
+                await().atMost(Duration.ofSeconds(30)).until(() -> subscribers() == 4);
+            }
+        } finally {
+            for (LineClient w : open) {
+                w.close();
+            }
         }
     }
 

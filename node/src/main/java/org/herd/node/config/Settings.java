@@ -77,6 +77,14 @@ public final class Settings {
             "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");
     public static final Setting<Integer> EVENTS_CATCHUP_MAX = Setting.count("events.catchup.max", 8, 1,
             "Subscribers a node replays past events for at once (resuming with an event id, or from the oldest).");
+    public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX_PER_ADDRESS = Setting.count("events.subscribers.max.per.address", 32, 1,
+            "Event subscribers one client address may have on a node; more get 503 / ERROR busy.");
+    public static final Setting<Integer> EVENTS_CATCHUP_MAX_PER_ADDRESS = Setting.count("events.catchup.max.per.address", 2, 1,
+            "Subscribers of one client address a node replays past events for at once.");
+    public static final Setting<Integer> NEWS_SUBSCRIBERS_MAX_PER_ADDRESS = Setting.count("news.subscribers.max.per.address", 32, 1,
+            "News subscribers one client address may have on a node; more get 503 / ERROR busy.");
+    public static final Setting<Integer> NEWS_CATCHUP_MAX_PER_ADDRESS = Setting.count("news.catchup.max.per.address", 2, 1,
+            "Subscribers of one client address a node replays past news for at once.");
     public static final Setting<Duration> EVENTS_HEARTBEAT = Setting.millis("events.heartbeat.ms", 15_000,
             "A comment line sent on idle event streams this often, so that proxies keep them open.");
     public static final Setting<Integer> NEWS_SUBSCRIBERS_MAX = Setting.count("news.subscribers.max", 256, 1,
@@ -193,7 +201,7 @@ public final class Settings {
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_INDEX_MAX_BYTES, CLIENTS_QUERY_QUEUE_MAX, CLIENTS_QUERY_SCAN_MAX,
-                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_CATCHUP_MAX, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_CATCHUP_MAX),
+                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_SUBSCRIBERS_MAX_PER_ADDRESS, EVENTS_CATCHUP_MAX, EVENTS_CATCHUP_MAX_PER_ADDRESS, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_SUBSCRIBERS_MAX_PER_ADDRESS, NEWS_CATCHUP_MAX, NEWS_CATCHUP_MAX_PER_ADDRESS),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),

@@ -22,9 +22,10 @@ public final class EventFeed implements EventSource, AutoCloseable {
     private final TopicFeed<Event> feed;
 
     public EventFeed(String node, String topic, Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp,
-                     Duration patience) {
+                     Duration patience, int maxPerAddress, int maxCatchingUpPerAddress) {
         this.feed = new TopicFeed<>(node, topic, new TopicFeed.Naming("events", "e1", "events.subscribers.max", "events.catchup.max"),
-                Event::read, clientSettings, maxSubscribers, maxCatchingUp, patience);
+                Event::read, clientSettings, maxSubscribers, maxCatchingUp, patience,
+                maxPerAddress, maxCatchingUpPerAddress);
     }
 
     /** Starts following the topic's end (the topic must exist). */

@@ -28,10 +28,11 @@ public final class NewsFeed implements NewsSource, AutoCloseable {
 
     /** {@code positions}: a client's newest location as this node knows it now. */
     public NewsFeed(String node, String topic, Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp,
-                    Duration patience, Function<String, Optional<Location>> positions) {
+                    Duration patience, int maxPerAddress, int maxCatchingUpPerAddress, Function<String, Optional<Location>> positions) {
         this.positions = positions;
         this.feed = new TopicFeed<>(node, topic, new TopicFeed.Naming("news", "n1", "news.subscribers.max", "news.catchup.max"),
-                NewsFeed::newsItem, clientSettings, maxSubscribers, maxCatchingUp, patience);
+                NewsFeed::newsItem, clientSettings, maxSubscribers, maxCatchingUp, patience,
+                maxPerAddress, maxCatchingUpPerAddress);
     }
 
     public void start() {

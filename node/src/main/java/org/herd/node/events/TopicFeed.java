@@ -61,6 +61,10 @@ public final class TopicFeed<T> implements AutoCloseable {
     private final Duration patience;
     private final ThreadPoolExecutor catchUps;
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final int maxPerAddress;
+    private final int maxCatchingUpPerAddress;
+    /** Subscribers and catch-ups by address ({@link EventSource.Sink#peer()}); an address leaves when it has none. */
+    private final Map<String, int[]> byAddress = new HashMap<>();
     /** Records passed over since the last line logged about them: at most one line a second, whatever producers write. */
     private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastUnreadableLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
@@ -76,7 +80,10 @@ public final class TopicFeed<T> implements AutoCloseable {
 
     /** {@code reader}: what a record is to the subscribers, or null for one that is nothing to them. */
     public TopicFeed(String node, String topic, Naming naming, Function<ConsumerRecord<String, byte[]>, T> reader,
-                     Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp, Duration patience) {
+                     Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp, Duration patience,
+                     int maxPerAddress, int maxCatchingUpPerAddress) {
+        this.maxPerAddress = maxPerAddress;
+        this.maxCatchingUpPerAddress = maxCatchingUpPerAddress;
         this.node = node;
         this.naming = naming;
         this.reader = reader;
@@ -240,12 +247,30 @@ public final class TopicFeed<T> implements AutoCloseable {
      */
     public EventSource.Subscription subscribe(BiFunction<T, String, EventSource.Message> select, EventSource.From from,
                                               EventSource.Sink sink) {
-        if (subscribers.incrementAndGet() > maxSubscribers) {
-            subscribers.decrementAndGet();
-            throw new Busy("this node has " + maxSubscribers + " " + naming.name() + " subscribers, the most it takes ("
-                    + naming.subscribersSetting() + ")");
+        String peer = sink.peer();
+        boolean catchingUp = !(from instanceof EventSource.Latest);
+        synchronized (byAddress) {
+            int[] mine = byAddress.getOrDefault(peer, new int[2]);
+            if (mine[0] >= maxPerAddress) {
+                throw new Busy("this address has " + maxPerAddress + " " + naming.name() + " subscribers on this node, the most "
+                        + "one address may have (" + naming.subscribersSetting() + ".per.address)");
+            }
+            if (catchingUp && mine[1] >= maxCatchingUpPerAddress) {
+                throw new Busy("this node is already replaying " + naming.name() + " for " + maxCatchingUpPerAddress
+                        + " resuming subscribers of this address (" + naming.catchUpSetting() + ".per.address)");
+            }
+            if (subscribers.incrementAndGet() > maxSubscribers) {
+                subscribers.decrementAndGet();
+                throw new Busy("this node has " + maxSubscribers + " " + naming.name() + " subscribers, the most it takes ("
+                        + naming.subscribersSetting() + ")");
+            }
+            mine[0]++;
+            if (catchingUp) {
+                mine[1]++; // given back when its replay ends (or is refused below)
+            }
+            byAddress.put(peer, mine);
         }
-        Sub s = new Sub(select, sink);
+        Sub s = new Sub(select, sink, peer);
         if (from instanceof EventSource.Latest) {
             synchronized (lock) {
                 s.positions = tail.clone();
@@ -255,17 +280,39 @@ public final class TopicFeed<T> implements AutoCloseable {
         }
         long[] start = from instanceof EventSource.After a ? parse(a.eventId()) : null;
         if (from instanceof EventSource.After && start == null) {
+            addressCount(peer, 1, -1);
             s.close();
             throw new IllegalArgumentException("not an id of this herd's " + naming.name());
         }
         try {
-            catchUps.execute(() -> catchUp(s, start));
+            catchUps.execute(() -> {
+                try {
+                    catchUp(s, start);
+                } finally {
+                    addressCount(peer, 1, -1);
+                }
+            });
         } catch (RejectedExecutionException e) {
+            addressCount(peer, 1, -1);
             s.close();
             throw new Busy("this node is already replaying " + naming.name() + " for " + catchUps.getMaximumPoolSize()
                     + " resuming subscribers (" + naming.catchUpSetting() + ")");
         }
         return s;
+    }
+
+    /** Adds {@code delta} to the address's subscribers (which 0) or catch-ups (1); forgets an address with neither. */
+    private void addressCount(String peer, int which, int delta) {
+        synchronized (byAddress) {
+            int[] mine = byAddress.get(peer);
+            if (mine == null) {
+                return;
+            }
+            mine[which] += delta;
+            if (mine[0] <= 0 && mine[1] <= 0) {
+                byAddress.remove(peer);
+            }
+        }
     }
 
     /** Reads from {@code start} (null: the oldest event) on a consumer of its own until the subscriber can join the live ones. */
@@ -337,9 +384,12 @@ public final class TopicFeed<T> implements AutoCloseable {
         /** Next offset per partition: events before these were seen. Written by one thread at a time (catch-up, then under the lock). */
         volatile long[] positions;
 
-        Sub(BiFunction<T, String, EventSource.Message> select, EventSource.Sink sink) {
+        final String peer;
+
+        Sub(BiFunction<T, String, EventSource.Message> select, EventSource.Sink sink, String peer) {
             this.select = select;
             this.sink = sink;
+            this.peer = peer;
         }
 
         void deliver(int partition, long offset, T e) {
@@ -371,6 +421,7 @@ public final class TopicFeed<T> implements AutoCloseable {
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 subscribers.decrementAndGet();
+                addressCount(peer, 0, -1);
                 synchronized (lock) {
                     live.remove(this);
                 }

@@ -42,6 +42,12 @@ final class SseStream implements EventSource.Sink {
     private ScheduledFuture<?> heartbeats;
     private EventSource.Subscription subscription;
 
+    @Override
+    public String peer() {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+            ? a.getAddress().getHostAddress() : "";
+    }
+
     SseStream(ChannelHandlerContext ctx, ConnectionGuard.Conn conn, TrafficLog traffic, String id) {
         this.ctx = ctx;
         this.conn = conn;

@@ -41,6 +41,14 @@ public interface EventSource {
         /** Takes one event; false when the subscriber cannot take more (its buffer is full): it is then dropped. */
         boolean offer(Message m);
 
+        /**
+         * The subscriber's address (its connection's remote IP), for the per-address limits; the
+         * empty string when there is none.
+         */
+        default String peer() {
+            return "";
+        }
+
         /** The subscription ended (the node stops, or the subscriber was dropped); {@code why} says why. */
         void ended(String why);
 

@@ -443,6 +443,9 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         }
         traffic.note(id, "watching: " + what);
         ctx.channel().closeFuture().addListener(f -> watchSubscription.close());
+        if (inputClosed) {
+            ctx.close(); // the client closed its side before its watch began: it has ended already
+        }
     }
 
     /** EVENT lines to a watching connection, written on its event loop. */
@@ -451,6 +454,12 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
         WatchSink(ChannelHandlerContext ctx) {
             this.ctx = ctx;
+        }
+
+        @Override
+        public String peer() {
+            return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "";
         }
 
         @Override
@@ -498,7 +507,13 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         } else if (evt instanceof ChannelInputShutdownEvent) {
             inputClosed = true;
             traffic.note(id, "half-closed by client");
-            closeIfFinished(ctx);
+            if (watching) {
+                // a watch ends when its client closes its side: a client that went away (its FIN
+                // looks the same) must not hold a subscriber slot until an event happens to be written
+                ctx.close();
+            } else {
+                closeIfFinished(ctx);
+            }
         }
         super.userEventTriggered(ctx, evt);
     }
