@@ -289,22 +289,34 @@ public final class HerdService implements ClientService {
         return news;
     }
 
+    /**
+     * After catching up with the fences topic (so that a fence stored at any node is known here):
+     * the limits, then the record. A replacement carries the time its fence was first stored as
+     * its record's timestamp: the derivation judges an update by the fences stored at or before it
+     * (docs/fences.md), and an update acknowledged between the first PUT and this one must not be
+     * passed over because the derivation reached it after the replacement (the topic is compacted:
+     * the replacement's record is all a replay will see).
+     */
     @Override
     public CompletableFuture<Fence> putFence(Fence fence) {
-        FenceIndex held = replica.get().state.fenceIndex();
-        Optional<FenceIndex.Entry> replaced = held.get(fence.id());
-        if (held.size() >= maxFences && replaced.isEmpty()) {
-            return CompletableFuture.failedFuture(new LimitReached("the herd holds " + held.size()
-                    + " fences, its limit (fences.max); delete some or replace one"));
-        }
-        long cost = FenceIndex.costOf(fence);
-        long after = held.bytes() - replaced.map(FenceIndex.Entry::cost).orElse(0L) + cost;
-        if (after > maxFenceBytes) {
-            return CompletableFuture.failedFuture(new LimitReached("this fence takes about " + cost
-                    + " bytes and the herd's fences would take " + after + ", over its limit of " + maxFenceBytes
-                    + " (fences.max.bytes); delete some or make it smaller"));
-        }
-        return writeOne(topics.fences(), fence.id(), fence.encode()).thenApply(v -> fence);
+        Replica r = replica.get();
+        return r.barrier.awaitFresh().thenComposeAsync(fresh -> {
+            FenceIndex held = r.state.fenceIndex();
+            Optional<FenceIndex.Entry> replaced = held.get(fence.id());
+            if (held.size() >= maxFences && replaced.isEmpty()) {
+                return CompletableFuture.failedFuture(new LimitReached("the herd holds " + held.size()
+                        + " fences, its limit (fences.max); delete some or replace one"));
+            }
+            long cost = FenceIndex.costOf(fence);
+            long after = held.bytes() - replaced.map(FenceIndex.Entry::cost).orElse(0L) + cost;
+            if (after > maxFenceBytes) {
+                return CompletableFuture.failedFuture(new LimitReached("this fence takes about " + cost
+                        + " bytes and the herd's fences would take " + after + ", over its limit of " + maxFenceBytes
+                        + " (fences.max.bytes); delete some or make it smaller"));
+            }
+            Long firstStored = replaced.map(FenceIndex.Entry::since).orElse(null);
+            return writeOne(topics.fences(), fence.id(), fence.encode(), firstStored).thenApply(v -> fence);
+        }, workers);
     }
 
     @Override
@@ -326,10 +338,15 @@ public final class HerdService implements ClientService {
 
     /** One record to a topic the replica applies; completes once it is durable and applied here. */
     private CompletableFuture<Void> writeOne(String topic, String key, byte[] value) {
+        return writeOne(topic, key, value, null);
+    }
+
+    /** As above, with the record's timestamp ({@code null}: the producer's clock). */
+    private CompletableFuture<Void> writeOne(String topic, String key, byte[] value, Long timestamp) {
         if (!writeSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(busyWrites());
         }
-        CompletableFuture<RecordMetadata> sent = publisher.publish(topic, key, value);
+        CompletableFuture<RecordMetadata> sent = publisher.publish(topic, key, value, timestamp);
         return releaseWhenDone(sent, awaitApplied(sent, r -> r.state.applied(topic)).thenApplyAsync(v -> v, workers), 1);
     }
 }

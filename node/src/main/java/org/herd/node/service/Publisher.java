@@ -53,6 +53,11 @@ public final class Publisher implements AutoCloseable {
      * sent: its writer was already told it failed, and must not see it published much later.
      */
     public CompletableFuture<RecordMetadata> publish(String topic, String key, byte[] value) {
+        return publish(topic, key, value, null);
+    }
+
+    /** As {@link #publish(String, String, byte[])}, with the record's timestamp ({@code null}: now). */
+    public CompletableFuture<RecordMetadata> publish(String topic, String key, byte[] value, Long timestamp) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + writeTimeoutNanos;
         sender.execute(() -> {
@@ -61,7 +66,7 @@ public final class Publisher implements AutoCloseable {
                 return;
             }
             try {
-                producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+                producer.send(new ProducerRecord<>(topic, null, timestamp, key, value), (meta, error) -> {
                     if (error != null) {
                         result.completeExceptionally(error);
                     } else {
