@@ -21,7 +21,8 @@ public final class Settings {
     public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text("kafka.bootstrap.servers",
             "127.0.0.1:19092", "The Kafka cluster (KAFKA_BOOTSTRAP_SERVERS also sets it and turns kafka.embedded off).");
     public static final Setting<Boolean> KAFKA_EMBEDDED = Setting.flag("kafka.embedded", true,
-            "true: scripts/herd runs a single-node KRaft broker on the address above (data in run/kafka).");
+            "true: scripts/herd runs a single-node KRaft broker on the address above (data in run/kafka); "
+                    + "`scripts/herd up --brokers 3` runs three on it and the next four ports (docs/scaling.md).");
     public static final Setting<Integer> KAFKA_EMBEDDED_CONTROLLER_PORT = Setting.count("kafka.embedded.controller.port",
             19093, 1, "The embedded broker's KRaft controller port.");
 

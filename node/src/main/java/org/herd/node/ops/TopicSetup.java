@@ -88,8 +88,10 @@ public final class TopicSetup {
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                // too few brokers registered yet for the replication factor: a cluster still starting
                 boolean retriable = cause instanceof TimeoutException
-                        || cause instanceof org.apache.kafka.common.errors.RetriableException;
+                        || cause instanceof org.apache.kafka.common.errors.RetriableException
+                        || cause instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException;
                 if (!retriable || System.nanoTime() > deadline) {
                     throw new IllegalStateException("cannot " + what + ": " + cause, cause);
                 }
