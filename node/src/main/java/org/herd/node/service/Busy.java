@@ -12,12 +12,7 @@ public final class Busy extends RuntimeException {
 
     /** Whether {@code error}, or what it wraps, is a {@link Busy}. */
     public static boolean is(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof Busy) {
-                return true;
-            }
-        }
-        return false;
+        return message(error) != null;
     }
 
     /** The reason of the {@link Busy} in {@code error}'s causes; null if there is none. */

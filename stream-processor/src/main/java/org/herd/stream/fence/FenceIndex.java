@@ -40,6 +40,10 @@ public final class FenceIndex {
      * index; and its grid slots. Calibrated on this JVM against measured heaps (docs/operations.md).
      */
     public static long costOf(Fence fence) {
+        return costOf(fence, cellsOf(fence.shape().boxes()));
+    }
+
+    private static long costOf(Fence fence, List<Integer> cells) {
         long bytes = 600 + 2L * fence.id().length() + 2L * fence.match().length();
         if (fence.meta() != null) {
             bytes += 4L * Json.encode(fence.meta()).length;
@@ -47,7 +51,7 @@ public final class FenceIndex {
         if (fence.shape() instanceof Fence.Polygon p) {
             bytes += p.geoJson().length() + BYTES_PER_POSITION * p.geometry().positions();
         }
-        return bytes + 8L * cellsOf(fence.shape().boxes()).size();
+        return bytes + 8L * cells.size();
     }
 
     /** Heap per polygon position (JTS coordinate and its slot, the prepared edge index): see {@link #costOf}. */
@@ -77,7 +81,8 @@ public final class FenceIndex {
     /** Adds or replaces the fence; {@code since}: its record's timestamp (ms). */
     public void put(Fence fence, long since) {
         List<Fence.Box> boxes = fence.shape().boxes();
-        Entry e = new Entry(fence, Glob.of(fence.match()), since, boxes, cellsOf(boxes), costOf(fence));
+        List<Integer> listed = cellsOf(boxes);
+        Entry e = new Entry(fence, Glob.of(fence.match()), since, boxes, listed, costOf(fence, listed));
         lock.writeLock().lock();
         try {
             removeLocked(fence.id());
