@@ -2,18 +2,22 @@ package org.herd.stream;
 
 import org.apache.kafka.clients.consumer.Consumer;
 
+import java.time.Duration;
 import java.util.Map;
 
 /** Kafka Streams' clients for one replica: plain clients, and a global consumer that follows positions. */
 public final class HerdClientSupplier extends PlainClients {
     private final StoreState state;
+    private final Duration pause;
 
-    public HerdClientSupplier(StoreState state) {
+    /** {@code pause}: see {@link PositionFollowingConsumer}'s constructor. */
+    public HerdClientSupplier(StoreState state, Duration pause) {
         this.state = state;
+        this.pause = pause;
     }
 
     @Override
     public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-        return new PositionFollowingConsumer(config, state);
+        return new PositionFollowingConsumer(config, state, pause);
     }
 }

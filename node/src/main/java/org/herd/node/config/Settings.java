@@ -112,6 +112,10 @@ public final class Settings {
             "An IAMAT not durable and visible within this time gets \"ERROR unavailable ...\" instead of AT.");
     public static final Setting<Duration> READ_FRESHNESS_TIMEOUT = Setting.millis("read.freshness.timeout.ms", 1000,
             "A read waits at most this long to catch up with the topics, then answers from local state.");
+    public static final Setting<Duration> REPLICA_APPLY_PAUSE = Setting.millisOrZero("replica.apply.pause.ms", 5,
+            "After applying a few updates (not a full batch), a replica waits this long before it fetches again, so that "
+                    + "a trickle of writes wakes each node's replica at most this often instead of once per write; a read "
+                    + "at another node may wait this much longer for a write (docs/performance.md). 0: never waits.");
     public static final Setting<Integer> CONNECTION_MAX_PIPELINED = Setting.count("connection.max.pipelined", 32, 1,
             "Commands in flight on one line-protocol connection before the node stops reading from it.");
     public static final Setting<Integer> NODE_COMMANDS_INFLIGHT_MAX = Setting.count("node.commands.inflight.max", 1024, 1,
@@ -120,9 +124,10 @@ public final class Settings {
     public static final Setting<Integer> WRITE_INFLIGHT_MAX = Setting.count("write.inflight.max", 10000, 1,
             "Writes (IAMATs, places) published and not yet acknowledged, per node; past it a write "
                     + "gets \"ERROR busy <command>\" (line protocol) or 503 with Retry-After (HTTP) at once.");
-    public static final Setting<Integer> WRITE_UNAPPLIED_MAX = Setting.count("write.unapplied.max", 4096, 0,
+    public static final Setting<Integer> WRITE_UNAPPLIED_MAX = Setting.count("write.unapplied.max", 256, 0,
             "IAMATs a node keeps after acknowledging them until its own replica has applied them, so that "
-                    + "an IAMAT is answered once durable; past it an IAMAT also waits for its apply.");
+                    + "an IAMAT is answered once durable; past it an IAMAT also waits for its apply: the back-pressure that keeps "
+                    + "replicas within reach of read.freshness.timeout.ms while writers pipeline faster than they apply.");
 
     // --- Connections
     public static final Setting<Integer> CONNECTION_MAX = Setting.count("connection.max", 10000, 1,
@@ -206,7 +211,7 @@ public final class Settings {
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),
-            new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, CONNECTION_MAX_PIPELINED,
+            new Section("Behaviour", List.of(WRITE_TIMEOUT, READ_FRESHNESS_TIMEOUT, REPLICA_APPLY_PAUSE, CONNECTION_MAX_PIPELINED,
                     NODE_COMMANDS_INFLIGHT_MAX, WRITE_INFLIGHT_MAX, WRITE_UNAPPLIED_MAX), List.of()),
             new Section("Connections (docs/reliability.md lists every limit and what a client sees)",
                     List.of(CONNECTION_MAX, CONNECTION_MAX_PER_ADDRESS, CONNECTION_IDLE_TIMEOUT,

@@ -70,7 +70,7 @@ public final class Replica implements AutoCloseable {
         props.putAll(overrides);
         this.streams = new KafkaStreams(HerdTopology.build(topics, state), HerdTopology.streamsConfig(
                 "herd-" + node.toLowerCase(Locale.ROOT), config.bootstrapServers(),
-                dir.toAbsolutePath().toString(), props), new HerdClientSupplier(state));
+                dir.toAbsolutePath().toString(), props), new HerdClientSupplier(state, config.get(Settings.REPLICA_APPLY_PAUSE)));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("node {}: Kafka Streams failed; this replica stops", node, e);
             failed = true;

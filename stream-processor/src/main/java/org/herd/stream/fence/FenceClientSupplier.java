@@ -88,7 +88,7 @@ public final class FenceClientSupplier extends PlainClients {
 
     @Override
     public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-        return new PositionFollowingConsumer(config, topic -> topic.equals(fencesTopic) ? fencesApplied : null);
+        return new PositionFollowingConsumer(config, topic -> topic.equals(fencesTopic) ? fencesApplied : null, Duration.ZERO);
     }
 
     private final class FenceSyncingConsumer extends KafkaConsumer<byte[], byte[]> {
