@@ -94,8 +94,6 @@ public final class HerdBench implements Callable<Integer> {
     @Option(names = "--core-fences", split = ",", defaultValue = "0,1000",
             description = "fence counts the core phase measures in turn: ${DEFAULT-VALUE}")
     List<Integer> coreFences;
-    /** Reads of the propagation phase answered without the update, idle (false) and under load (true). */
-    private final Map<Boolean, Integer> staleReads = new HashMap<>();
     @Option(names = "--no-baseline", description = "skip Kafka's own producer baseline (for profiling the herd alone)")
     boolean noBaseline;
 
@@ -190,9 +188,9 @@ public final class HerdBench implements Callable<Integer> {
             Histogram idle = propagation(300, false);
             Histogram loaded = propagation(300, true);
             row("propagation idle, AT to visible at another node: p50 / p99 / max (ms); reads answered stale",
-                    pcts(idle) + "; " + staleReads.get(false),
+                    pcts(idle) + "; " + results.get("propagationIdleStale"),
                     pcts(kafkaE2e) + " (end-to-end)", String.format("p99 %.1fx", (double) idle.getValueAtPercentile(99) / kafkaE2e.getValueAtPercentile(99)));
-            row("propagation under ingest load: p50 / p99 / max (ms); reads answered stale", pcts(loaded) + "; " + staleReads.get(true), "", "");
+            row("propagation under ingest load: p50 / p99 / max (ms); reads answered stale", pcts(loaded) + "; " + results.get("propagationUnderLoadStale"), "", "");
         }
         if (phases.contains("fences")) {
             fences(10_000);
@@ -1207,7 +1205,6 @@ public final class HerdBench implements Callable<Integer> {
         }
         results.put(underLoad ? "propagationUnderLoadMs" : "propagationIdleMs", latencyMap(h));
         results.put(underLoad ? "propagationUnderLoadStale" : "propagationIdleStale", stale);
-        staleReads.put(underLoad, stale);
         System.out.printf("propagation %s: %s ms; %d stale reads of %d%n", underLoad ? "under load" : "idle", pcts(h), stale,
                 h.getTotalCount());
         return h;
