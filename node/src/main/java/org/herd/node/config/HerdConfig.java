@@ -119,6 +119,13 @@ public final class HerdConfig {
     /** Checks every value once, so a bad one stops the node at start rather than when first used. */
     private HerdConfig validated() {
         Settings.all().forEach(this::get);
+        // A replica that paused as long as a read waits would leave every read at another node
+        // answering stale under a steady trickle of writes.
+        if (get(Settings.REPLICA_APPLY_PAUSE).compareTo(get(Settings.READ_FRESHNESS_TIMEOUT).dividedBy(2)) > 0) {
+            throw new IllegalArgumentException("configuration key " + Settings.REPLICA_APPLY_PAUSE.key()
+                    + " must be at most half of " + Settings.READ_FRESHNESS_TIMEOUT.key() + " ("
+                    + get(Settings.READ_FRESHNESS_TIMEOUT).toMillis() + "), not '" + get(Settings.REPLICA_APPLY_PAUSE.key()) + "'");
+        }
         for (String node : nodes()) {
             for (Settings.NodePort port : NODE_PORTS) {
                 port(port, node);

@@ -115,7 +115,8 @@ public final class Settings {
     public static final Setting<Duration> REPLICA_APPLY_PAUSE = Setting.millisOrZero("replica.apply.pause.ms", 5,
             "After applying a few updates (not a full batch), a replica waits this long before it fetches again, so that "
                     + "a trickle of writes wakes each node's replica at most this often instead of once per write; a read "
-                    + "at another node may wait this much longer for a write (docs/performance.md). 0: never waits.");
+                    + "at another node may wait this much longer for a write (docs/performance.md). 0: never waits; at most half of "
+                    + "read.freshness.timeout.ms.");
     public static final Setting<Integer> CONNECTION_MAX_PIPELINED = Setting.count("connection.max.pipelined", 32, 1,
             "Commands in flight on one line-protocol connection before the node stops reading from it.");
     public static final Setting<Integer> NODE_COMMANDS_INFLIGHT_MAX = Setting.count("node.commands.inflight.max", 1024, 1,
