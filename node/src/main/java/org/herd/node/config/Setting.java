@@ -67,6 +67,17 @@ public record Setting<T>(String key, String defaultValue, String doc, String typ
         });
     }
 
+    /** Milliseconds from zero to {@code max}, read as a {@link Duration}. */
+    public static Setting<Duration> millisUpTo(String key, long defaultValue, long max, String doc) {
+        return new Setting<>(key, String.valueOf(defaultValue), doc, "milliseconds, 0 to " + max, s -> {
+            long v = Long.parseLong(s);
+            if (v < 0 || v > max) {
+                throw new IllegalArgumentException("must be from 0 to " + max + " milliseconds");
+            }
+            return Duration.ofMillis(v);
+        });
+    }
+
     private static long positive(String s, String unit) {
         long v = Long.parseLong(s);
         if (v <= 0) {

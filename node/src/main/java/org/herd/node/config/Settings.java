@@ -57,6 +57,10 @@ public final class Settings {
             "While the herd holds no fence, the derivation reads the locations topic only this often (to keep clients' "
                     + "previous positions), so that writes pay nothing for it; the first fence defined waits for at most "
                     + "this much backlog. 0: read always.");
+    public static final Setting<Duration> FENCES_DERIVATION_PAUSE = Setting.millisUpTo("fences.derivation.pause.ms", 5, 1000,
+            "With fences, after judging a few updates (not a full batch) a derivation member waits this long before it "
+                    + "fetches again, so that a trickle of writes wakes it at most this often instead of once per write; a "
+                    + "fence event may come this much later (docs/fences.md). 0: never waits.");
     public static final Setting<Integer> FENCES_MAX = Setting.count("fences.max", 200_000, 1,
             "Fences a herd holds; a PUT of a new fence beyond it gets 409 (replacing one still works).");
     public static final Setting<Integer> FENCES_VALIDATION_QUEUE_MAX = Setting.count("fences.validation.queue.max", 16, 1,
@@ -208,7 +212,7 @@ public final class Settings {
                             TOPICS_EVENTS_RETENTION, TOPICS_PARTITIONS,
                             TOPICS_REPLICATION_FACTOR, TOPICS_MIN_INSYNC_REPLICAS), List.of()),
             new Section("Who is near, fences, events and news (docs/http.md, docs/fences.md)", List.of(CLIENTS_INDEX_MAX, CLIENTS_INDEX_MAX_BYTES, CLIENTS_QUERY_QUEUE_MAX, CLIENTS_QUERY_SCAN_MAX,
-                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_SUBSCRIBERS_MAX_PER_ADDRESS, EVENTS_CATCHUP_MAX, EVENTS_CATCHUP_MAX_PER_ADDRESS, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_SUBSCRIBERS_MAX_PER_ADDRESS, NEWS_CATCHUP_MAX, NEWS_CATCHUP_MAX_PER_ADDRESS),
+                    FENCES_APPLICATION_ID, FENCES_DERIVATION_MEMBERS, FENCES_DERIVATION_IDLE_DRAIN, FENCES_DERIVATION_PAUSE, FENCES_MAX, FENCES_MAX_BYTES, FENCES_VALIDATION_QUEUE_MAX, EVENTS_SUBSCRIBERS_MAX, EVENTS_SUBSCRIBERS_MAX_PER_ADDRESS, EVENTS_CATCHUP_MAX, EVENTS_CATCHUP_MAX_PER_ADDRESS, EVENTS_HEARTBEAT, NEWS_SUBSCRIBERS_MAX, NEWS_SUBSCRIBERS_MAX_PER_ADDRESS, NEWS_CATCHUP_MAX, NEWS_CATCHUP_MAX_PER_ADDRESS),
                     List.of()),
             new Section("Nodes", List.of(HERD_NODES, HERD_BIND_HOST, TCP_PORT, HTTP_PORT, HERD_ADMIN_BIND_HOST, HERD_ADMIN_HOSTS, HTTP_ALLOWED_ORIGINS,
                     ADMIN_PORT), List.of()),

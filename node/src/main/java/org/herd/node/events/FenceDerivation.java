@@ -52,7 +52,7 @@ public final class FenceDerivation implements AutoCloseable {
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         AppliedOffsets fencesApplied = new AppliedOffsets(topics.fences());
         this.clients = new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT),
-                () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN));
+                () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN), config.get(Settings.FENCES_DERIVATION_PAUSE));
         this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
                 topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied)),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),

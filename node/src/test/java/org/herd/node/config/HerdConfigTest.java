@@ -106,6 +106,8 @@ class HerdConfigTest {
                 .hasMessage("configuration key places.google.fallback must be one of [local, error], not 'maybe'");
         assertThatThrownBy(() -> HerdConfig.of(Map.of("herd.nodes", "Alford,Zed")))
                 .hasMessage("missing configuration key node.Zed.tcp.port");
+        assertThatThrownBy(() -> HerdConfig.of(Map.of("fences.derivation.pause.ms", "1001")))
+                .hasMessage("configuration key fences.derivation.pause.ms must be from 0 to 1000 milliseconds, not '1001'");
         assertThatThrownBy(() -> HerdConfig.of(Map.of("replica.apply.pause.ms", "600")))
                 .hasMessage("configuration key replica.apply.pause.ms must be at most half of read.freshness.timeout.ms (1000), not '600'");
         assertThat(HerdConfig.of(Map.of("replica.apply.pause.ms", "600", "read.freshness.timeout.ms", "1200"))

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.herd.stream.AppliedOffsets;
 import org.herd.stream.PlainClients;
 import org.herd.stream.PositionFollowingConsumer;
+import org.herd.stream.TricklePacer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,10 @@ import java.util.concurrent.TimeoutException;
  * where the topic ended when the drain began (or until a poll comes back empty), so that clients' previous positions stay current and the first fence
  * defined waits for at most that much backlog. Pausing only delays: an update judged late is
  * judged by the same rules (a fence applies to updates stored at or after it).
+ *
+ * <p>With fences, the main consumer paces a trickle of locations as the replicas do
+ * ({@link TricklePacer}): each write would otherwise wake a member's stream thread, and its fence
+ * end lookup, while the write's own acknowledgement is on its way.
  */
 public final class FenceClientSupplier extends PlainClients {
     private static final Logger log = LoggerFactory.getLogger(FenceClientSupplier.class);
@@ -59,21 +64,25 @@ public final class FenceClientSupplier extends PlainClients {
     private final Duration patience;
     private final BooleanSupplier fencesExist;
     private final Duration idleDrain;
+    private final Duration pause;
     /** Whether the main consumer holds its input now (no fence, between drains); for the operators' status. */
     private volatile boolean inputHeld;
 
     /**
      * {@code patience}: how long a poll waits for the fence store before it goes on without (logged);
      * {@code fencesExist}: whether this member holds any fence; {@code idleDrain}: how often the
-     * input is read while it holds none (zero: always).
+     * input is read while it holds none (zero: always); {@code pause}: after a poll that brought a
+     * trickle of locations (not a full batch), how long after it the next fetch waits
+     * ({@link TricklePacer}; zero: never).
      */
     public FenceClientSupplier(String fencesTopic, AppliedOffsets fencesApplied, Duration patience,
-                               BooleanSupplier fencesExist, Duration idleDrain) {
+                               BooleanSupplier fencesExist, Duration idleDrain, Duration pause) {
         this.fencesTopic = fencesTopic;
         this.fencesApplied = fencesApplied;
         this.patience = patience;
         this.fencesExist = fencesExist;
         this.idleDrain = idleDrain;
+        this.pause = pause;
     }
 
     /** Whether the derivation holds its input now: no fence exists, and no drain is under way. */
@@ -99,9 +108,13 @@ public final class FenceClientSupplier extends PlainClients {
         private boolean draining;
         private Map<TopicPartition, Long> drainTargets;
         private long nextDrain = System.nanoTime();
+        private final TricklePacer pacer;
 
         FenceSyncingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            Object max = config.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+            this.pacer = new TricklePacer(pause.toNanos(),
+                    max == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(max.toString()), System::nanoTime);
             Map<String, Object> adminConfig = new HashMap<>();
             config.forEach((key, value) -> {
                 if (AdminClientConfig.configNames().contains(key)) {
@@ -148,7 +161,16 @@ public final class FenceClientSupplier extends PlainClients {
         @Override
         public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
             gate();
+            long wait = pacer.waitNanos();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            pacer.polled(records.count());
             if (!records.isEmpty()) {
                 awaitFences();
             }
