@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -538,7 +538,7 @@ public final class HerdBench implements Callable<Integer> {
             int node = k;
             Thread t = new Thread(() -> {
                 try {
-                    OpenLoopDriver.Result r = OpenLoopDriver.run(port, 4, perNode, seconds, false,
+                    OpenLoopDriver.OpenLoopResult r = OpenLoopDriver.run(port, 4, perNode, seconds, false,
                             i -> "IAMAT half-" + RUN + "-" + node + "-" + (i % 5000) + " +34.068930-118.445127 " + ((T0 - 40_000_000L) + i) + ".5");
                     synchronized (all) {
                         all.add(r.latency());
@@ -1323,7 +1323,7 @@ public final class HerdBench implements Callable<Integer> {
             try (RedisBaseline redis = started.get()) {
                 redis.load(List.of(), knownClients, 7);
                 redis.clientsNear(rate, Math.max(2, warmupSeconds / 2), conns, 100, 20); // warm-up, not measured
-                RedisBaseline.Result r = redis.clientsNear(rate, seconds, conns, 100, 20);
+                RedisBaseline.RedisResult r = redis.clientsNear(rate, seconds, conns, 100, 20);
                 results.put("redisClientsNear", Map.of("perSecond", Math.round(r.queries() / r.seconds()), "latencyMs", latencyMap(r.latency()),
                         "cpuMicrosPerQuery", r.cpuMicrosPerQuery()));
                 redisCell = fmt(r.queries() / r.seconds()) + "; " + pcts(r.latency()) + "; " + r.cpuMicrosPerQuery() + " µs (GEOSEARCH BYRADIUS 100 km ASC COUNT 20)";
@@ -1344,7 +1344,7 @@ public final class HerdBench implements Callable<Integer> {
         java.lang.management.MemoryMXBean mem = java.lang.management.ManagementFactory.getMemoryMXBean();
         System.gc();
         long before = mem.getHeapMemoryUsage().getUsed();
-        org.herd.stream.ClientIndex index = new org.herd.stream.ClientIndex();
+        org.herd.stream.geo.ClientIndex index = new org.herd.stream.geo.ClientIndex();
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < n; i++) {
             double lat = random.nextDouble(-60, 70);
@@ -1367,14 +1367,14 @@ public final class HerdBench implements Callable<Integer> {
             return;
         }
         try (RedisBaseline redis = started.get()) {
-            List<org.herd.stream.Place> places = org.herd.node.ops.PlacesSeeder.read(
+            List<org.herd.stream.model.Place> places = org.herd.node.ops.PlacesSeeder.read(
                     Path.of(config.get(Settings.PLACES_DATASET)), p -> true);
             redis.load(places, knownClients, 7);
             redis.closedLoop(Math.max(2, warmupSeconds / 2), 16, knownClients, true); // warm-up, not measured
             Object herdCpu = results.get("whatsatAt" + whatsatRate + "CpuMicrosPerQuery");
             Long nodeCpu = herdCpu instanceof Map<?, ?> m ? (Long) m.get(nodes.get(0)) : null;
             for (boolean geopos : new boolean[] {true, false}) {
-                RedisBaseline.Result r = redis.openLoop(whatsatRate, seconds, 16, knownClients, geopos);
+                RedisBaseline.RedisResult r = redis.openLoop(whatsatRate, seconds, 16, knownClients, geopos);
                 String what = geopos ? "GEOPOS + GEOSEARCH 10 km / 5" : "GEOSEARCH 10 km / 5";
                 results.put("redis" + (geopos ? "GeoposGeosearch" : "Geosearch") + "At" + whatsatRate,
                         Map.of("perSecond", Math.round(r.queries() / r.seconds()), "latencyMs", latencyMap(r.latency()),
@@ -1385,7 +1385,7 @@ public final class HerdBench implements Callable<Integer> {
                         nodeCpu == null || r.cpuMicrosPerQuery() == 0 ? ""
                                 : String.format("CPU %.1fx", (double) nodeCpu / r.cpuMicrosPerQuery()));
             }
-            RedisBaseline.Result max = redis.closedLoop(seconds, 16, knownClients, true);
+            RedisBaseline.RedisResult max = redis.closedLoop(seconds, 16, knownClients, true);
             results.put("redisGeoposGeosearchMax", Map.of("perSecond", Math.round(max.queries() / max.seconds()),
                     "cpuMicrosPerQuery", max.cpuMicrosPerQuery()));
             row("Redis GEOPOS + GEOSEARCH as fast as it goes (16 connections): queries/s, p50 / p99 (ms); CPU µs per query",
@@ -1413,7 +1413,7 @@ public final class HerdBench implements Callable<Integer> {
             }
             try (RedisBaseline redis = started.get()) {
                 redis.geoadd(Math.max(2, warmupSeconds / 2), connections, window); // warm-up, not measured
-                RedisBaseline.Result r = redis.geoadd(seconds, connections, window);
+                RedisBaseline.RedisResult r = redis.geoadd(seconds, connections, window);
                 double rate = r.queries() / r.seconds();
                 results.put("redisGeoadd" + fsync, Map.of("perSecond", Math.round(rate), "latencyMs", latencyMap(r.latency()),
                         "cpuMicrosPerUpdate", r.cpuMicrosPerQuery()));
@@ -1481,7 +1481,7 @@ public final class HerdBench implements Callable<Integer> {
             redis.closedLoop(2, 16, knownClients, true); // warm-up, not measured
             for (int rate : nodeCpu.keySet()) {
                 for (boolean geopos : new boolean[] {true, false}) {
-                    RedisBaseline.Result r = redis.openLoop(rate, seconds, 16, knownClients, geopos);
+                    RedisBaseline.RedisResult r = redis.openLoop(rate, seconds, 16, knownClients, geopos);
                     results.put("oneCoreRedis" + (geopos ? "GeoposGeosearch" : "Geosearch") + "At" + rate,
                             Map.of("latencyMs", latencyMap(r.latency()), "cpuMicrosPerQuery", r.cpuMicrosPerQuery()));
                     row("one core: Redis " + (geopos ? "GEOPOS + GEOSEARCH" : "GEOSEARCH") + " at " + rate
@@ -1510,7 +1510,7 @@ public final class HerdBench implements Callable<Integer> {
     /** WHATSATs for random known clients at {@code whatsatRate} over 16 connections, from one thread. */
     private Load whatsatOpenLoop() throws Exception {
         SplittableRandom random = new SplittableRandom(7);
-        OpenLoopDriver.Result r = OpenLoopDriver.run(config.tcpPort(nodes.get(0)), 16, whatsatRate, seconds, true,
+        OpenLoopDriver.OpenLoopResult r = OpenLoopDriver.run(config.tcpPort(nodes.get(0)), 16, whatsatRate, seconds, true,
                 i -> "WHATSAT load-" + random.nextInt(knownClients) + ".example 10 5");
         if (r.late() > 0) {
             System.out.printf("(the load generator sent %,d queries more than 1 ms late)%n", r.late());

@@ -7,9 +7,9 @@ import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
 import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Replies;
-import org.herd.stream.NearbyPlace;
-import org.herd.stream.Place;
-import org.herd.stream.PlacesIndex;
+import org.herd.stream.model.NearbyPlace;
+import org.herd.stream.model.Place;
+import org.herd.stream.geo.PlacesIndex;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -55,7 +55,7 @@ public class HotPaths {
                     ? String.format("{\"circle\": {\"lat\": %f, \"lng\": %f, \"radius\": %d}}", lat, lng, 1000 + r.nextInt(49_000))
                     : String.format("{\"polygon\": {\"type\": \"Polygon\", \"coordinates\": [[[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}}",
                     lng, lat, lng + 0.5, lat, lng, lat + 0.4, lng, lat);
-            if (parser.parse("f" + i, (com.fasterxml.jackson.databind.node.ObjectNode) org.herd.stream.Json.MAPPER.readTree(json))
+            if (parser.parse("f" + i, (com.fasterxml.jackson.databind.node.ObjectNode) org.herd.stream.model.Json.MAPPER.readTree(json))
                     instanceof org.herd.stream.fence.FenceParser.Valid v) {
                 fences.put(v.fence(), 0);
             }

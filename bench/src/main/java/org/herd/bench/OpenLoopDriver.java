@@ -25,10 +25,10 @@ import java.util.function.IntFunction;
  */
 final class OpenLoopDriver {
     /** What the run did. */
-    record Result(long ok, long errors, long late, double seconds, Histogram latency) {
+    record OpenLoopResult(long ok, long errors, long late, double seconds, Histogram latency) {
     }
 
-    private static final class Conn {
+    private static final class DriverConnection {
         final SocketChannel ch;
         SelectionKey key;
         final ArrayDeque<long[]> due = new ArrayDeque<>(); // {due nanos}
@@ -39,7 +39,7 @@ final class OpenLoopDriver {
         boolean lineStart = true;
         boolean firstLineOk;
 
-        Conn(SocketChannel ch) {
+        DriverConnection(SocketChannel ch) {
             this.ch = ch;
         }
 
@@ -56,16 +56,16 @@ final class OpenLoopDriver {
      * body ending in an empty line, or a single line otherwise ({@code ?}, {@code ERROR}); without
      * (IAMAT), every reply is one line, ok when it is an AT line.
      */
-    static Result run(int port, int connections, int ratePerSecond, int seconds, boolean bodies, IntFunction<String> command)
+    static OpenLoopResult run(int port, int connections, int ratePerSecond, int seconds, boolean bodies, IntFunction<String> command)
             throws IOException {
         Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
-        List<Conn> conns = new ArrayList<>();
+        List<DriverConnection> conns = new ArrayList<>();
         try (Selector selector = Selector.open()) {
             for (int i = 0; i < connections; i++) {
                 SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.configureBlocking(false);
-                Conn c = new Conn(ch);
+                DriverConnection c = new DriverConnection(ch);
                 c.lineReplies = !bodies;
                 c.key = ch.register(selector, SelectionKey.OP_READ, c);
                 conns.add(c);
@@ -81,7 +81,7 @@ final class OpenLoopDriver {
             while (true) {
                 long now = System.nanoTime();
                 while (next <= now && next < end) {
-                    Conn c = conns.get(sent % connections);
+                    DriverConnection c = conns.get(sent % connections);
                     byte[] line = (command.apply(sent) + "\n").getBytes(StandardCharsets.US_ASCII);
                     if (c.out.remaining() < line.length) {
                         ByteBuffer bigger = ByteBuffer.allocate(c.out.capacity() * 2 + line.length);
@@ -109,7 +109,7 @@ final class OpenLoopDriver {
                     selector.select(Math.max(1, waitNanos / 1_000_000));
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
-                    Conn c = (Conn) key.attachment();
+                    DriverConnection c = (DriverConnection) key.attachment();
                     if (key.isReadable()) {
                         outstanding -= read(c, latency, counts);
                     }
@@ -120,15 +120,15 @@ final class OpenLoopDriver {
                 selector.selectedKeys().clear();
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            return new Result(counts[0], counts[1], counts[2], elapsed, latency);
+            return new OpenLoopResult(counts[0], counts[1], counts[2], elapsed, latency);
         } finally {
-            for (Conn c : conns) {
+            for (DriverConnection c : conns) {
                 c.ch.close();
             }
         }
     }
 
-    private static void flush(Conn c) throws IOException {
+    private static void flush(DriverConnection c) throws IOException {
         c.out.flip();
         c.ch.write(c.out);
         boolean more = c.out.hasRemaining();
@@ -137,7 +137,7 @@ final class OpenLoopDriver {
     }
 
     /** Consumes whatever arrived; returns the number of complete replies. */
-    private static int read(Conn c, Histogram latency, long[] counts) throws IOException {
+    private static int read(DriverConnection c, Histogram latency, long[] counts) throws IOException {
         int n = c.ch.read(c.in);
         if (n < 0) {
             throw new IOException("the node closed a connection");
@@ -174,7 +174,7 @@ final class OpenLoopDriver {
         return replies;
     }
 
-    private static int done(Conn c, Histogram latency, long[] counts, boolean ok) {
+    private static int done(DriverConnection c, Histogram latency, long[] counts, boolean ok) {
         long[] due = c.due.poll();
         if (due == null) {
             throw new IllegalStateException("a reply without a command");

@@ -1,7 +1,7 @@
 package org.herd.bench;
 
 import org.HdrHistogram.Histogram;
-import org.herd.stream.Place;
+import org.herd.stream.model.Place;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class RedisBaseline implements AutoCloseable {
     /** One measured load: queries answered, seconds, latency (µs, from when each was due). */
-    record Result(long queries, double seconds, Histogram latency, long cpuMicrosPerQuery) {
+    record RedisResult(long queries, double seconds, Histogram latency, long cpuMicrosPerQuery) {
     }
 
     private final Process process;
@@ -123,12 +123,12 @@ final class RedisBaseline implements AutoCloseable {
      * delays the next and is counted); {@code withGeopos}: first the client's position (GEOPOS),
      * then the places around it (GEOSEARCH), as a WHATSAT needs both.
      */
-    Result openLoop(int rate, int seconds, int connections, int clients, boolean withGeopos) throws Exception {
+    RedisResult openLoop(int rate, int seconds, int connections, int clients, boolean withGeopos) throws Exception {
         return run(seconds, connections, clients, withGeopos, (long) (1e9 * connections / rate));
     }
 
     /** As fast as it goes: one query in flight on each connection. */
-    Result closedLoop(int seconds, int connections, int clients, boolean withGeopos) throws Exception {
+    RedisResult closedLoop(int seconds, int connections, int clients, boolean withGeopos) throws Exception {
         return run(seconds, connections, clients, withGeopos, 0);
     }
 
@@ -138,7 +138,7 @@ final class RedisBaseline implements AutoCloseable {
     }
 
     /** Runs {@code load} on {@code connections} connections, one thread each, from {@code start} for {@code seconds}. */
-    private Result measured(String name, int connections, long start, int seconds, ConnectionLoad load) throws Exception {
+    private RedisResult measured(String name, int connections, long start, int seconds, ConnectionLoad load) throws Exception {
         Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicLong done = new AtomicLong();
         long cpu0 = cpuNanos();
@@ -163,10 +163,10 @@ final class RedisBaseline implements AutoCloseable {
         }
         long cpu = cpuNanos() - cpu0;
         double secs = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get(), secs, latency, done.get() == 0 ? 0 : cpu / 1000 / done.get());
+        return new RedisResult(done.get(), secs, latency, done.get() == 0 ? 0 : cpu / 1000 / done.get());
     }
 
-    private Result run(int seconds, int connections, int clients, boolean withGeopos, long intervalNanos)
+    private RedisResult run(int seconds, int connections, int clients, boolean withGeopos, long intervalNanos)
             throws Exception {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         return measured("redis-load", connections, start, seconds, (c, j, end, mine, done) -> {
@@ -197,7 +197,7 @@ final class RedisBaseline implements AutoCloseable {
      * {@code GEOADD clients <lng> <lat> <member>} pipelined {@code window} at a time (one
      * round trip per window), for {@code seconds}; latency per command from the window's send.
      */
-    Result geoadd(int seconds, int connections, int window) throws Exception {
+    RedisResult geoadd(int seconds, int connections, int window) throws Exception {
         return measured("redis-geoadd", connections, System.nanoTime(), seconds, (conn, j, end, mine, done) -> {
             long i = 0;
             while (System.nanoTime() < end) {
@@ -224,7 +224,7 @@ final class RedisBaseline implements AutoCloseable {
      * {@code rate} a second over {@code connections} connections (latency from each query's due
      * time), as the herd's {@code GET /v1/locations?near=..} is driven.
      */
-    Result clientsNear(int rate, int seconds, int connections, int radiusKm, int count) throws Exception {
+    RedisResult clientsNear(int rate, int seconds, int connections, int radiusKm, int count) throws Exception {
         long intervalNanos = (long) (1e9 * connections / rate);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         return measured("redis-near", connections, start, seconds, (c, j, end, mine, done) -> {

@@ -2,7 +2,7 @@ package org.herd.node;
 
 import org.herd.node.ops.Operators;
 import org.herd.node.ops.TopicSetup;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
@@ -103,7 +103,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         this.streamsOverrides = streamsOverrides;
         ReplicaDirectories directories = new ReplicaDirectories(config.stateDir(name));
         Files.createDirectories(config.logsDir());
-        this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.Limits(
+        this.logFile = NodeLogging.attach(name, config.logsDir(), ownProcess, new GroupCommitFileAppender.LogFileLimits(
                 config.get(Settings.LOG_FILE_MAX_BYTES), config.get(Settings.LOG_TOTAL_MAX_BYTES),
                 config.get(Settings.LOG_QUEUE_MAX_BYTES)));
         Map<String, Object> adminProps = new HashMap<>(config.kafkaClientSettings());
@@ -167,12 +167,12 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
 
     private void startServing() throws Exception {
         TrafficLog traffic = new TrafficLog(name, logFile);
-        ConnectionGuard.Settings limits = new ConnectionGuard.Settings(config.get(Settings.CONNECTION_MAX_PER_ADDRESS),
+        ConnectionGuard.GuardSettings limits = new ConnectionGuard.GuardSettings(config.get(Settings.CONNECTION_MAX_PER_ADDRESS),
                 config.get(Settings.CONNECTION_OUTPUT_MAX_BYTES), config.get(Settings.NODE_OUTPUT_MAX_BYTES),
                 config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), config.get(Settings.CONNECTION_REQUEST_TIMEOUT));
         guard = new ConnectionGuard(limits, traffic, metrics, adminIo); // its sweeps run even when clients keep the I/O threads busy
         // the admin port is for operators on loopback: its own small budget, never counted against clients
-        adminGuard = new ConnectionGuard(new ConnectionGuard.Settings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
+        adminGuard = new ConnectionGuard(new ConnectionGuard.GuardSettings(ADMIN_CONNECTIONS, limits.connectionOutputMaxBytes(),
                 limits.nodeOutputMaxBytes(), limits.stallTimeout(), limits.requestTimeout()), traffic,
                 null, adminIo);
         PublicApi api = new PublicApi(service, Clock.systemUTC(), this::ready, metrics,
@@ -201,7 +201,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         news.start();
         metrics.gauge("herd.news.subscribers", "News subscribers (SSE and WATCHNEWS) on this node", news::subscribers);
         line = LineServer.start(config.get(Settings.HERD_BIND_HOST), config.tcpPort(name), boss, ioWorkers, service, traffic,
-                metrics, Clock.systemUTC(), new LineServer.Settings(config.get(Settings.CONNECTION_MAX_PIPELINED),
+                metrics, Clock.systemUTC(), new LineServer.LineServerSettings(config.get(Settings.CONNECTION_MAX_PIPELINED),
                         config.get(Settings.CONNECTION_MAX), config.get(Settings.CONNECTION_IDLE_TIMEOUT)), guard,
                 new CommandSlots(config.get(Settings.NODE_COMMANDS_INFLIGHT_MAX)));
         ready = true;
@@ -221,7 +221,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     }
 
     @Override
-    public Replay.Status replayStatus() {
+    public Replay.ReplayStatus replayStatus() {
         return serving.replayStatus();
     }
 
@@ -253,22 +253,22 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     }
 
     @Override
-    public Status status() {
+    public NodeStatus status() {
         Replica r = replica();
         String replay = serving.replayStatus().state();
         FenceDerivation d = derivation;
         Derivation shown = d == null ? null : new Derivation(d.state(), d.activeTasks(), d.fences(), d.inputHeld());
-        return r == null ? new Status(name, false, null, null, null, null, null, null, null, replay, shown)
-                : new Status(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
+        return r == null ? new NodeStatus(name, false, null, null, null, null, null, null, null, replay, shown)
+                : new NodeStatus(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
                 r.queries.approximateClientCount(), (long) r.queries.placeCount(), (long) r.state.fenceIndex().size(),
                 r.applied(), r.barrier.lag(), replay, shown);
     }
 
     @Override
-    public Digest digest() {
+    public StateDigest digest() {
         Replica r = replica();
-        Replica.Digest d = r.digest();
-        return new Digest(name, d.clients(), d.places(), d.fences(), d.sha256(), r.applied());
+        Replica.ReplicaDigest d = r.digest();
+        return new StateDigest(name, d.clients(), d.places(), d.fences(), d.sha256(), r.applied());
     }
 
     @Override
@@ -297,7 +297,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     }
 
     /** This node's digest (walked off the caller's thread), or another's from its admin port. */
-    private CompletableFuture<Digest> askDigest(String node) {
+    private CompletableFuture<StateDigest> askDigest(String node) {
         if (node.equals(name)) {
             return ready() ? CompletableFuture.supplyAsync(this::digest)
                     : CompletableFuture.failedFuture(new IOException("not serving yet: no replica to digest"));
@@ -305,7 +305,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         if (config.adminPort(node) == 0) {
             return CompletableFuture.failedFuture(new IOException("its admin port is chosen when it starts (0 in the configuration)"));
         }
-        return operators.getAsync(node, "/admin/digest", HERD_DIGEST_TIMEOUT).thenApply(j -> Json.MAPPER.convertValue(j, Digest.class));
+        return operators.getAsync(node, "/admin/digest", HERD_DIGEST_TIMEOUT).thenApply(j -> Json.MAPPER.convertValue(j, StateDigest.class));
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */

@@ -2,15 +2,14 @@ package org.herd.node;
 
 import org.herd.node.ops.PlacesSeeder;
 
-import org.herd.node.Main;
 import org.herd.node.config.HerdConfig;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

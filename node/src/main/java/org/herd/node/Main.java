@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 /** Command-line entry point: run a node, set up topics and places, print the configuration. */
 @Command(name = "herd", mixinStandardHelpOptions = true,
         subcommands = {Main.Node.class, Main.Setup.class, Main.Config.class, Main.ReplayCommand.class,
-                Main.Digest.class, LoadLocations.class},
+                Main.DigestCommand.class, LoadLocations.class},
         description = "A proxy server herd backed by Kafka.")
 public final class Main {
     @Option(names = "--config", description = "configuration file (default: ${DEFAULT-VALUE}; env HERD_CONFIG)",
@@ -107,7 +107,7 @@ public final class Main {
     }
 
     @Command(name = "digest", description = "Each node's client and place counts and a hash of its stores.")
-    static final class Digest implements Callable<Integer> {
+    static final class DigestCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         Main parent;
 

@@ -52,7 +52,7 @@ class AbuseIT {
     static final InProcessHerd HERD = InProcessHerd.of("Alford")
             // thousands of connections from one address: the per-address cap has its own test (HostileClientsIT)
             .with("connection.max.per.address", "5000")
-            .places(new org.herd.stream.Place("gn:1", "Somewhere", 10, 10, "", List.of("locality"), 1, null));
+            .places(new org.herd.stream.model.Place("gn:1", "Somewhere", 10, 10, "", List.of("locality"), 1, null));
 
     @BeforeAll
     void theHerd() {

@@ -59,6 +59,19 @@ class ArchitectureTest {
                             "org.herd.node.replica..", "org.herd.node.tcp..", "org.herd.node.http..",
                             "org.herd.node.net..", "org.herd.node.places..", "org.herd.node.ops..");
 
+    /** Every class of the node and stream-processor, nested ones too: no two share a simple name. */
+    @ArchTest
+    static void noTwoClassesShareASimpleName(com.tngtech.archunit.core.domain.JavaClasses classes) {
+        java.util.Map<String, java.util.List<String>> byName = new java.util.TreeMap<>();
+        for (var c : classes) {
+            if (!c.isAnonymousClass() && !c.isLocalClass() && !c.getSimpleName().isEmpty()) {
+                byName.computeIfAbsent(c.getSimpleName(), k -> new java.util.ArrayList<>()).add(c.getName());
+            }
+        }
+        byName.values().removeIf(names -> names.size() < 2);
+        org.assertj.core.api.Assertions.assertThat(byName).as("classes sharing a simple name").isEmpty();
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = new String[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);

@@ -122,7 +122,7 @@ class ClientsNearIT {
         var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try (LineClient line = herd.client("Alford")) {
             var start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<HttpClientSupport.Reply>> queries = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<HttpClientSupport.HttpAnswer>> queries = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 queries.add(pool.submit(() -> {
                     start.await();
@@ -134,7 +134,7 @@ class ClientsNearIT {
             int ok = 0;
             int busy = 0;
             for (var q : queries) {
-                HttpClientSupport.Reply r = q.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                HttpClientSupport.HttpAnswer r = q.get(60, java.util.concurrent.TimeUnit.SECONDS);
                 if (r.status() == 200) {
                     assertThat(clientIds(r.json())).contains("queue-1");
                     ok++;

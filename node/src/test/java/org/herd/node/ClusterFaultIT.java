@@ -2,7 +2,7 @@ package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.node.replica.ReplicaDirectories;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

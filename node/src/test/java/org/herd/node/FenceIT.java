@@ -1,7 +1,7 @@
 package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -115,8 +115,8 @@ class FenceIT {
                 assertThat(mover.ask("IAMAT " + client + " +34.069000-118.445000 301")).startsWith("AT Ball"); // still inside
                 assertThat(mover.ask("IAMAT " + client + " +35.000000-118.000000 302")).startsWith("AT Ball"); // out
                 assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 303")).startsWith("AT Ball"); // in again
-                List<SseClient.Message> got = sse.next(2);
-                assertThat(got).extracting(SseClient.Message::event).containsExactly("exit", "enter");
+                List<SseClient.SseMessage> got = sse.next(2);
+                assertThat(got).extracting(SseClient.SseMessage::event).containsExactly("exit", "enter");
                 assertThat(got.get(0).data()).contains("\"time\":\"302\"");
             }
         } finally {
@@ -173,8 +173,8 @@ class FenceIT {
             assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 100")).startsWith("AT Alford");
             assertThat(mover.ask("IAMAT " + client + " +35.000000-118.000000 101")).startsWith("AT Alford");
             assertThat(mover.ask("IAMAT " + client + " +34.069000-118.445000 102")).startsWith("AT Alford");
-            List<SseClient.Message> got = sse.next(3);
-            assertThat(got).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter");
+            List<SseClient.SseMessage> got = sse.next(3);
+            assertThat(got).extracting(SseClient.SseMessage::event).containsExactly("enter", "exit", "enter");
             JsonNode first = Json.MAPPER.readTree(got.get(0).data());
             assertThat(first.get("client").asText()).isEqualTo(client);
             assertThat(first.get("time").asText()).isEqualTo("100");
@@ -189,15 +189,15 @@ class FenceIT {
 
             // a subscriber that lost its connection after the first event resumes after it: the rest, once
             try (SseClient resumed = new SseClient(http("Hamilton"), "/v1/events?fence=" + f, got.get(0).id())) {
-                List<SseClient.Message> again = resumed.next(2);
-                assertThat(again).extracting(SseClient.Message::id).containsExactly(got.get(1).id(), got.get(2).id());
+                List<SseClient.SseMessage> again = resumed.next(2);
+                assertThat(again).extracting(SseClient.SseMessage::id).containsExactly(got.get(1).id(), got.get(2).id());
                 assertThat(mover.ask("IAMAT " + client + " +36.000000-118.000000 103")).startsWith("AT Alford");
-                assertThat(resumed.next(1)).extracting(SseClient.Message::event).containsExactly("exit");
-                assertThat(sse.next(1)).extracting(SseClient.Message::event).containsExactly("exit");
+                assertThat(resumed.next(1)).extracting(SseClient.SseMessage::event).containsExactly("exit");
+                assertThat(sse.next(1)).extracting(SseClient.SseMessage::event).containsExactly("exit");
             }
             try (SseClient all = new SseClient(http("Alford"), "/v1/events?from=earliest&client=" + client, null)) {
-                List<SseClient.Message> four = all.next(4);
-                assertThat(four).as(four.toString()).extracting(SseClient.Message::event).containsExactly("enter", "exit", "enter", "exit");
+                List<SseClient.SseMessage> four = all.next(4);
+                assertThat(four).as(four.toString()).extracting(SseClient.SseMessage::event).containsExactly("enter", "exit", "enter", "exit");
             }
         }
     }
@@ -330,7 +330,7 @@ class FenceIT {
         var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try (LineClient line = new LineClient(herd.node("Alford").tcpPort())) {
             var start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<HttpClientSupport.Reply>> puts = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<HttpClientSupport.HttpAnswer>> puts = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 puts.add(pool.submit(() -> {
                     start.await();
@@ -342,7 +342,7 @@ class FenceIT {
             int ok = 0;
             int busy = 0;
             for (var p : puts) {
-                HttpClientSupport.Reply r = p.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                HttpClientSupport.HttpAnswer r = p.get(60, java.util.concurrent.TimeUnit.SECONDS);
                 if (r.status() == 200) {
                     ok++;
                 } else {

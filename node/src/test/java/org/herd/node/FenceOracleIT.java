@@ -7,9 +7,9 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
-import org.herd.stream.Topics;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.Topics;
 import org.herd.stream.fence.Fence;
 import org.herd.stream.fence.FenceParser;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +90,7 @@ class FenceOracleIT {
         herd.start("Alford", "Ball");
         try (SseClient events = new SseClient(hamilton, "/v1/fences/replaced/events?from=earliest", null)) {
             assertThat(events.status()).isEqualTo(200);
-            List<SseClient.Message> got = events.next(1);
+            List<SseClient.SseMessage> got = events.next(1);
             JsonNode e = Json.MAPPER.readTree(got.get(0).data());
             assertThat(e.get("client").asText()).isEqualTo("replaced-client");
             assertThat(e.get("detect").asText()).isEqualTo("enter");
@@ -128,7 +128,7 @@ class FenceOracleIT {
             });
         }
 
-        List<SseClient.Message> received = new ArrayList<>();
+        List<SseClient.SseMessage> received = new ArrayList<>();
         SseClient first = new SseClient(herd.httpPort("Hamilton"), "/v1/events", null);
         assertThat(first.status()).isEqualTo(200);
 
@@ -300,17 +300,17 @@ class FenceOracleIT {
     /** The rules of docs/fences.md, computed here from the topics with a plain loop over every fence. */
     private List<Ev> oracle() throws java.io.IOException {
         FenceParser parser = new FenceParser();
-        record Stored(Fence fence, long since) {
+        record OracleFence(Fence fence, long since) {
         }
-        Map<String, Stored> fences = new LinkedHashMap<>();
+        Map<String, OracleFence> fences = new LinkedHashMap<>();
         for (var r : readAll(Topics.FENCES)) {
             if (r.value() == null) {
                 fences.remove(r.key());
             } else if (parser.parseRecord(r.key(), r.value()) instanceof FenceParser.Valid v) {
-                fences.put(r.key(), new Stored(v.fence(), r.timestamp()));
+                fences.put(r.key(), new OracleFence(v.fence(), r.timestamp()));
             }
         }
-        List<Stored> sorted = fences.values().stream().sorted(Comparator.comparing(s -> s.fence().id())).toList();
+        List<OracleFence> sorted = fences.values().stream().sorted(Comparator.comparing(s -> s.fence().id())).toList();
         Map<String, Location> newest = new HashMap<>();
         List<Ev> out = new ArrayList<>();
         for (var r : readAll(Topics.LOCATIONS)) {
@@ -323,7 +323,7 @@ class FenceOracleIT {
                 continue;
             }
             newest.put(now.client(), now);
-            for (Stored s : sorted) {
+            for (OracleFence s : sorted) {
                 Fence f = s.fence();
                 if (s.since() > r.timestamp() || !f.matches(now.client())) {
                     continue;

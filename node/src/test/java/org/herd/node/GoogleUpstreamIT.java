@@ -2,7 +2,7 @@ package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +89,7 @@ class GoogleUpstreamIT {
 
     /** The local index holds one place near the client, so a fallback answer is recognisable. */
     private static void seedOneLocalPlace(TestHerd herd) {
-        herd.seedPlaces(List.of(new org.herd.stream.Place("gn:local", "Local index place", 34.07, -118.44, "",
+        herd.seedPlaces(List.of(new org.herd.stream.model.Place("gn:local", "Local index place", 34.07, -118.44, "",
                 List.of("locality"), 1, null)));
     }
 

@@ -6,10 +6,10 @@ import org.herd.node.ops.PlacesSeeder;
 import org.herd.node.replica.ReplicaDirectories;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Geo;
-import org.herd.stream.Json;
-import org.herd.stream.Place;
-import org.herd.stream.Topics;
+import org.herd.stream.geo.Geo;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Place;
+import org.herd.stream.model.Topics;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -4,8 +4,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.herd.stream.Json;
-import org.herd.stream.Place;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Place;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -244,11 +244,11 @@ class HostileClientsIT {
                 "{\"client\":\"exp\",\"location\":\"+1+1\",\"time\":1e300000000}",
                 "{\"client\":\"exp\",\"location\":\"+1+1\",\"time\":1e-300000000}",
                 "{\"client\":\"exp\",\"location\":\"+1+1\",\"time\":" + "9".repeat(100_000) + "}")) {
-            HttpClientSupport.Reply r = HttpClientSupport.send("POST", herd.httpPort("Alford"), "/v1/locations", body);
+            HttpClientSupport.HttpAnswer r = HttpClientSupport.send("POST", herd.httpPort("Alford"), "/v1/locations", body);
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.json().at("/error/status").asInt()).isEqualTo(400);
         }
-        HttpClientSupport.Reply place = HttpClientSupport.send("POST", herd.httpPort("Alford"), "/v1/places",
+        HttpClientSupport.HttpAnswer place = HttpClientSupport.send("POST", herd.httpPort("Alford"), "/v1/places",
                 "{\"name\":\"x\",\"lat\":1e300000000,\"lng\":0,\"prominence\":1e300000000}");
         assertThat(place.status()).isEqualTo(400);
         assertThat(place.json().at("/error/message").asText()).contains("out of range");

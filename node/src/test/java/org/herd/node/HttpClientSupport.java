@@ -1,7 +1,7 @@
 package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +12,7 @@ import java.time.Duration;
 
 /** A real HTTP client for the tests: JSON in, status and JSON out. */
 final class HttpClientSupport {
-    record Reply(int status, String body) {
+    record HttpAnswer(int status, String body) {
         JsonNode json() {
             try {
                 return Json.MAPPER.readTree(body);
@@ -27,7 +27,7 @@ final class HttpClientSupport {
     private HttpClientSupport() {
     }
 
-    static Reply send(String method, int port, String path, String body) throws IOException, InterruptedException {
+    static HttpAnswer send(String method, int port, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -35,10 +35,10 @@ final class HttpClientSupport {
             b.header("Content-Type", "application/json");
         }
         HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
+        return new HttpAnswer(r.statusCode(), r.body());
     }
 
-    static Reply get(int port, String path) throws IOException, InterruptedException {
+    static HttpAnswer get(int port, String path) throws IOException, InterruptedException {
         return send("GET", port, path, null);
     }
 

@@ -3,7 +3,7 @@ package org.herd.node;
 import org.herd.node.ops.PlacesSeeder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Geo;
+import org.herd.stream.geo.Geo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -362,7 +362,7 @@ class HttpIT {
         return out;
     }
 
-    private static void assertError(HttpClientSupport.Reply r, int status) {
+    private static void assertError(HttpClientSupport.HttpAnswer r, int status) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.json().at("/error/status").asInt()).isEqualTo(status);
         assertThat(r.json().at("/error/message").asText()).isNotBlank();

@@ -3,7 +3,7 @@ package org.herd.node;
 import org.herd.node.replica.ReplicaDirectories;
 
 import org.herd.node.ops.PlacesSeeder;
-import org.herd.stream.Place;
+import org.herd.stream.model.Place;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

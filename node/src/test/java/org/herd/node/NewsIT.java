@@ -1,7 +1,7 @@
 package org.herd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -56,7 +56,7 @@ class NewsIT {
         return id;
     }
 
-    private static String placeId(SseClient.Message m) throws Exception {
+    private static String placeId(SseClient.SseMessage m) throws Exception {
         JsonNode place = Json.MAPPER.readTree(m.data());
         return place.get("place_id").asText();
     }
@@ -73,8 +73,8 @@ class NewsIT {
             post("Far away news", 40.7128, -74.0060, "news");
             post("A cafe nearby", 34.0701, -118.4451, "cafe");
             near2 = post("Street closed", 34.0600, -118.4400, "news");
-            List<SseClient.Message> got = sse.next(2);
-            assertThat(got).extracting(SseClient.Message::event).containsExactly("news", "news");
+            List<SseClient.SseMessage> got = sse.next(2);
+            assertThat(got).extracting(SseClient.SseMessage::event).containsExactly("news", "news");
             assertThat(placeId(got.get(0))).isEqualTo(near1);
             assertThat(placeId(got.get(1))).isEqualTo(near2);
             assertThat(Json.MAPPER.readTree(got.get(0).data()).get("name").asText()).isEqualTo("Farmers market opens");

@@ -5,7 +5,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.herd.node.config.HerdConfig;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -167,8 +167,8 @@ class ProducerRecordsIT {
                         + "\",\"node\":\"Alford\",\"at\":\"AT Alford\"}");
             }
             assertThat(mover.ask("IAMAT " + client + " +34.068930-118.445127 8")).startsWith("AT Alford");
-            List<SseClient.Message> got = sse.next(1);
-            assertThat(got).extracting(SseClient.Message::event).containsExactly("enter");
+            List<SseClient.SseMessage> got = sse.next(1);
+            assertThat(got).extracting(SseClient.SseMessage::event).containsExactly("enter");
             JsonNode data = Json.MAPPER.readTree(got.get(0).data());
             assertThat(data.get("time").asText()).isEqualTo("8");
             assertThat(got.get(0).data()).doesNotContain("\n");

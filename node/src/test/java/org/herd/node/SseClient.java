@@ -16,12 +16,12 @@ import java.util.stream.Stream;
 /** A Server-Sent Events client for tests: reads a stream on a thread of its own, message by message. */
 final class SseClient implements AutoCloseable {
     /** One message: its id, event name and data (comments are skipped). */
-    record Message(String id, String event, String data) {
+    record SseMessage(String id, String event, String data) {
     }
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+    private final BlockingQueue<SseMessage> messages = new LinkedBlockingQueue<>();
     private final HttpResponse<Stream<String>> response;
     private final Thread reader;
 
@@ -40,7 +40,7 @@ final class SseClient implements AutoCloseable {
                 for (String line : (Iterable<String>) response.body()::iterator) {
                     if (line.isEmpty()) {
                         if (event != null || !data.isEmpty()) {
-                            messages.add(new Message(id, event, data.toString()));
+                            messages.add(new SseMessage(id, event, data.toString()));
                         }
                         event = null;
                         data.setLength(0);
@@ -74,10 +74,10 @@ final class SseClient implements AutoCloseable {
     }
 
     /** The next {@code n} messages, waiting up to 60 s for each. */
-    List<Message> next(int n) throws InterruptedException {
-        List<Message> out = new ArrayList<>();
+    List<SseMessage> next(int n) throws InterruptedException {
+        List<SseMessage> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Message m = messages.poll(60, TimeUnit.SECONDS);
+            SseMessage m = messages.poll(60, TimeUnit.SECONDS);
             if (m == null) {
                 throw new AssertionError("no message " + (i + 1) + " of " + n + " within 60 s; got " + out);
             }
@@ -87,8 +87,8 @@ final class SseClient implements AutoCloseable {
     }
 
     /** The messages received so far and not yet taken, without waiting. */
-    List<Message> drain() {
-        List<Message> out = new ArrayList<>();
+    List<SseMessage> drain() {
+        List<SseMessage> out = new ArrayList<>();
         messages.drainTo(out);
         return out;
     }

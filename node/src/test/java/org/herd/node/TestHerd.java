@@ -3,7 +3,7 @@ package org.herd.node;
 import org.herd.node.config.HerdConfig;
 import org.herd.node.ops.PlacesSeeder;
 
-import org.herd.stream.Place;
+import org.herd.stream.model.Place;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

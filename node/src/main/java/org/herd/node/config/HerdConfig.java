@@ -1,6 +1,6 @@
 package org.herd.node.config;
 
-import org.herd.stream.TopicNames;
+import org.herd.stream.model.TopicNames;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,7 +1,7 @@
 package org.herd.node.config;
 
-import org.herd.stream.ClientIndex;
-import org.herd.stream.TopicNames;
+import org.herd.stream.geo.ClientIndex;
+import org.herd.stream.model.TopicNames;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,15 +68,15 @@ public final class Settings {
     public static final Setting<Long> FENCES_MAX_BYTES = Setting.bytes("fences.max.bytes", 128L * 1024 * 1024,
             "Estimated heap of the fences a node's index holds (a derivation member holds a second index); a PUT that "
                     + "would take the herd past it gets 409. A polygon of 10,000 positions is about 2 MB, a circle about 700 bytes.");
-    public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", ClientIndex.Limits.DEFAULT.maxClients(), 1,
+    public static final Setting<Integer> CLIENTS_INDEX_MAX = Setting.count("clients.index.max", ClientIndex.ClientIndexLimits.DEFAULT.maxClients(), 1,
             "Clients a node's index for who-is-near queries holds (about 210 bytes of heap each; twice during a replay); "
                     + "clients first seen beyond it are left out of those answers, which then say \"complete\": false.");
-    public static final Setting<Long> CLIENTS_INDEX_MAX_BYTES = Setting.bytes("clients.index.max.bytes", ClientIndex.Limits.DEFAULT.maxBytes(),
+    public static final Setting<Long> CLIENTS_INDEX_MAX_BYTES = Setting.bytes("clients.index.max.bytes", ClientIndex.ClientIndexLimits.DEFAULT.maxBytes(),
             "Estimated heap of a node's index for who-is-near queries (about 180 bytes a client plus its id: 210 for short "
                     + "ids, 1,250 for the longest); clients first seen beyond it are left out as past clients.index.max.");
     public static final Setting<Integer> CLIENTS_QUERY_QUEUE_MAX = Setting.count("clients.query.queue.max", 16, 1,
             "Who-is-near queries a node runs (one at a time, on a thread of their own) or holds waiting; past it a query gets 503 with Retry-After.");
-    public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", ClientIndex.Limits.DEFAULT.scanMax(), 1,
+    public static final Setting<Integer> CLIENTS_QUERY_SCAN_MAX = Setting.count("clients.query.scan.max", ClientIndex.ClientIndexLimits.DEFAULT.scanMax(), 1,
             "Clients one who-is-near query examines at most, nearest cells first; an answer cut there says \"complete\": false.");
     public static final Setting<Integer> EVENTS_SUBSCRIBERS_MAX = Setting.count("events.subscribers.max", 256, 1,
             "Event subscribers (SSE streams and WATCH connections) a node takes at once; more get 503 / ERROR busy.");

@@ -1,13 +1,13 @@
 package org.herd.node.events;
 
-import org.herd.stream.LocationRules;
+import org.herd.stream.model.LocationRules;
 import org.herd.stream.fence.FenceParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.herd.node.protocol.Replies;
 import org.herd.node.service.EventSource;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.time.Duration;
 import java.util.Map;
@@ -77,7 +77,7 @@ public final class EventFeed implements EventSource, AutoCloseable {
     @Override
     public Subscription subscribe(Filter filter, From from, Sink sink) {
         return feed.subscribe((e, id) -> filter.accepts(e.fence(), e.client())
-                ? new Message(id, e.detect(), e.json(), Replies.event(e.fence(), e.detect(), e.client(), e.location(), e.time(), e.node()))
+                ? new EventMessage(id, e.detect(), e.json(), Replies.event(e.fence(), e.detect(), e.client(), e.location(), e.time(), e.node()))
                 : null, from, sink);
     }
 

@@ -5,11 +5,11 @@ import org.herd.node.protocol.NearbySearchJson;
 import org.herd.node.protocol.Replies;
 import org.herd.node.service.EventSource;
 import org.herd.node.service.NewsSource;
-import org.herd.stream.Geo;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
-import org.herd.stream.Place;
-import org.herd.stream.PlaceRules;
+import org.herd.stream.geo.Geo;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.Place;
+import org.herd.stream.model.PlaceRules;
 
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +58,7 @@ public final class NewsFeed implements NewsSource, AutoCloseable {
                 return null;
             }
             byte[] json = Json.encode(NearbySearchJson.place(place));
-            return new EventSource.Message(id, "news", json, Replies.news(client, place));
+            return new EventSource.EventMessage(id, "news", json, Replies.news(client, place));
         }, from, sink);
     }
 

@@ -245,7 +245,7 @@ public final class TopicFeed<T> implements AutoCloseable {
      * Subscribes {@code sink} to the messages {@code select} makes of records (given each record and
      * its id; null passes it over); fails at once with {@link Busy} over the limits.
      */
-    public EventSource.Subscription subscribe(BiFunction<T, String, EventSource.Message> select, EventSource.From from,
+    public EventSource.Subscription subscribe(BiFunction<T, String, EventSource.EventMessage> select, EventSource.From from,
                                               EventSource.Sink sink) {
         String peer = sink.peer();
         boolean catchingUp = !(from instanceof EventSource.Latest);
@@ -378,7 +378,7 @@ public final class TopicFeed<T> implements AutoCloseable {
     }
 
     private final class Sub implements EventSource.Subscription {
-        final BiFunction<T, String, EventSource.Message> select;
+        final BiFunction<T, String, EventSource.EventMessage> select;
         final EventSource.Sink sink;
         final AtomicBoolean closed = new AtomicBoolean();
         /** Next offset per partition: events before these were seen. Written by one thread at a time (catch-up, then under the lock). */
@@ -386,7 +386,7 @@ public final class TopicFeed<T> implements AutoCloseable {
 
         final String peer;
 
-        Sub(BiFunction<T, String, EventSource.Message> select, EventSource.Sink sink, String peer) {
+        Sub(BiFunction<T, String, EventSource.EventMessage> select, EventSource.Sink sink, String peer) {
             this.select = select;
             this.sink = sink;
             this.peer = peer;
@@ -398,7 +398,7 @@ public final class TopicFeed<T> implements AutoCloseable {
                 return;
             }
             positions[i] = offset + 1;
-            EventSource.Message m;
+            EventSource.EventMessage m;
             try {
                 m = e == null ? null : select.apply(e, id(positions));
             } catch (RuntimeException failure) {

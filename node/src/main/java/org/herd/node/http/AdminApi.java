@@ -46,38 +46,38 @@ public final class AdminApi {
         String path = new QueryStringDecoder(req.uri()).path();
         HttpMethod m = req.method();
         if (!RequestOrigin.adminHostAllowed(req.headers().get(HttpHeaderNames.HOST), hosts)) {
-            return PublicApi.done(HttpReply.error(HttpResponseStatus.FORBIDDEN, "the operators' port answers requests for "
+            return Requests.done(HttpReply.error(HttpResponseStatus.FORBIDDEN, "the operators' port answers requests for "
                     + "localhost, 127.0.0.1 or [::1] only (herd.admin.hosts adds names)"));
         }
         if (!m.equals(HttpMethod.GET) && req.headers().contains(HttpHeaderNames.ORIGIN)) {
             // a browser sends Origin with every cross-site POST, which needs no CORS to be sent: a web
             // page an operator visits must not start a replay; scripts/herd and curl send no Origin
-            return PublicApi.done(HttpReply.error(HttpResponseStatus.FORBIDDEN,
+            return Requests.done(HttpReply.error(HttpResponseStatus.FORBIDDEN,
                     "operator actions are not taken from web pages (the request has an Origin header): use scripts/herd or curl"));
         }
         switch (path) {
             case "/health":
-                return get(m, () -> PublicApi.health(node.ready()));
+                return get(m, () -> Requests.health(node.ready()));
             case "/metrics":
                 return get(m, () -> HttpReply.prometheus(metrics.get()));
             case "/admin/status":
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.status()));
             case "/admin/digest":
                 if (!node.ready()) {
-                    return PublicApi.done(HttpReply.unavailable("the node has no replica to digest yet", 1));
+                    return Requests.done(HttpReply.unavailable("the node has no replica to digest yet", 1));
                 }
                 // walks both stores: off the event loop
                 return m.equals(HttpMethod.GET)
                         ? CompletableFuture.supplyAsync(() -> HttpReply.json(HttpResponseStatus.OK, node.digest()), slow)
-                        : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+                        : Requests.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
             case "/admin/herd":
                 return m.equals(HttpMethod.GET)
                         ? node.herdDigests().thenApply(d -> HttpReply.json(HttpResponseStatus.OK, d))
-                        : PublicApi.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
+                        : Requests.done(HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
             case "/admin/replay":
                 if (m.equals(HttpMethod.POST)) {
                     NodeOperations.ReplayAnswer r = node.startReplay();
-                    return PublicApi.done(HttpReply.json(r.started() ? HttpResponseStatus.ACCEPTED
+                    return Requests.done(HttpReply.json(r.started() ? HttpResponseStatus.ACCEPTED
                             : HttpResponseStatus.CONFLICT, r.status()));
                 }
                 return get(m, () -> HttpReply.json(HttpResponseStatus.OK, node.replayStatus()));
@@ -85,12 +85,12 @@ public final class AdminApi {
                 if (m.equals(HttpMethod.GET) && !path.startsWith("/admin/")) {
                     return publicReads.apply(req);
                 }
-                return PublicApi.done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
+                return Requests.done(HttpReply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path));
         }
     }
 
     private static CompletableFuture<HttpReply> get(HttpMethod m, Supplier<HttpReply> reply) {
-        return PublicApi.done(m.equals(HttpMethod.GET) ? reply.get()
+        return Requests.done(m.equals(HttpMethod.GET) ? reply.get()
                 : HttpReply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET"));
     }
 }

@@ -3,7 +3,7 @@ package org.herd.node.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.herd.node.protocol.Replies;
-import org.herd.stream.Location;
+import org.herd.stream.model.Location;
 
 import java.util.List;
 

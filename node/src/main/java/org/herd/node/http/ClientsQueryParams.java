@@ -1,10 +1,9 @@
 package org.herd.node.http;
 
-import org.herd.stream.Problems;
+import org.herd.stream.model.Problems;
 import org.herd.node.service.ClientsQuery;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,10 +34,10 @@ final class ClientsQueryParams {
                 problems.add("unknown parameter '" + k + "' (clients are found with near and radius, or bbox; and limit)");
             }
         }
-        String near = PublicApi.single(query, "near", problems);
-        String radius = PublicApi.single(query, "radius", problems);
-        String bbox = PublicApi.single(query, "bbox", problems);
-        String limitText = PublicApi.single(query, "limit", problems);
+        String near = Requests.single(query, "near", problems);
+        String radius = Requests.single(query, "radius", problems);
+        String bbox = Requests.single(query, "bbox", problems);
+        String limitText = Requests.single(query, "limit", problems);
         int limit = DEFAULT_LIMIT;
         if (limitText != null) {
             limit = limitText.matches("\\d{1,4}") ? Integer.parseInt(limitText) : -1;
@@ -71,11 +70,11 @@ final class ClientsQueryParams {
             if (b != null && b[0] > b[2]) {
                 problems.add("bbox: south must not be north of north");
             } else if (b != null) {
-                parsed = new ClientsQuery.Box(b[0], b[1], b[2], b[3], limit);
+                parsed = new ClientsQuery.InBox(b[0], b[1], b[2], b[3], limit);
             }
         }
         if (!problems.isEmpty()) {
-            throw new PublicApi.BadRequest("the query is not valid", problems);
+            throw new BadRequest("the query is not valid", problems);
         }
         return parsed;
     }

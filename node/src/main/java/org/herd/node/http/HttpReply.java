@@ -1,10 +1,10 @@
 package org.herd.node.http;
 
-import org.herd.stream.Problems;
+import org.herd.stream.model.Problems;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.herd.node.service.EventSource;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

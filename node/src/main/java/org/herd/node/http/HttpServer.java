@@ -91,7 +91,7 @@ public final class HttpServer implements AutoCloseable {
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         String id = "h" + IDS.incrementAndGet();
-                        ConnectionGuard.Conn conn = guard.admit(ch, id, reason ->
+                        ConnectionGuard.Guarded conn = guard.admit(ch, id, reason ->
                                 reason == ConnectionGuard.CloseReason.REQUEST_TIMEOUT
                                         ? response(HttpReply.error(HttpResponseStatus.REQUEST_TIMEOUT,
                                         "request not finished within " + guard.settings().requestTimeout().toMillis()
@@ -148,9 +148,9 @@ public final class HttpServer implements AutoCloseable {
 
     /** Marks bytes read before the request they belong to is complete: the deadline of unfinished requests runs. */
     private static final class PartialRequests extends ChannelInboundHandlerAdapter {
-        private final ConnectionGuard.Conn conn;
+        private final ConnectionGuard.Guarded conn;
 
-        PartialRequests(ConnectionGuard.Conn conn) {
+        PartialRequests(ConnectionGuard.Guarded conn) {
             this.conn = conn;
         }
 
@@ -227,14 +227,14 @@ public final class HttpServer implements AutoCloseable {
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Function<FullHttpRequest, CompletableFuture<HttpReply>> router;
         private final TrafficLog traffic;
-        private final ConnectionGuard.Conn conn;
+        private final ConnectionGuard.Guarded conn;
         private final String id;
         private final Duration heartbeat;
         private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
         private boolean serving;
 
         Handler(String id, Function<FullHttpRequest, CompletableFuture<HttpReply>> router, TrafficLog traffic,
-                ConnectionGuard.Conn conn, Duration heartbeat) {
+                ConnectionGuard.Guarded conn, Duration heartbeat) {
             super(false); // requests are released once answered
             this.id = id;
             this.heartbeat = heartbeat;

@@ -43,10 +43,10 @@ final class JsonBody {
         try {
             node = BODY.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new PublicApi.BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
+            throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
         }
         if (node == null || node.isMissingNode()) {
-            throw new PublicApi.BadRequest("the body is empty; it must be JSON");
+            throw new BadRequest("the body is empty; it must be JSON");
         }
         requireBoundedNumbers(node);
         return node;
@@ -59,7 +59,7 @@ final class JsonBody {
             // the value is unscaled * 10^-scale; its magnitude is about 10^(precision - scale)
             long magnitude = (long) d.precision() - d.scale();
             if (Math.abs((long) d.scale()) > MAX_EXPONENT || Math.abs(magnitude) > MAX_EXPONENT) {
-                throw new PublicApi.BadRequest("a number in the body is out of range: exponents are limited to "
+                throw new BadRequest("a number in the body is out of range: exponents are limited to "
                         + MAX_EXPONENT);
             }
         } else if (node.isContainerNode()) {
@@ -74,7 +74,7 @@ final class JsonBody {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!known.contains(f)) {
-                throw new PublicApi.BadRequest("unknown field \"" + f + "\"; the fields are " + known);
+                throw new BadRequest("unknown field \"" + f + "\"; the fields are " + known);
             }
         }
     }

@@ -2,7 +2,7 @@ package org.herd.node.http;
 
 import org.herd.node.service.NearbyQuery;
 
-import org.herd.stream.PlacesIndex;
+import org.herd.stream.geo.PlacesIndex;
 
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package org.herd.node.http;
 
-import org.herd.stream.Problems;
+import org.herd.stream.model.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Place;
-import org.herd.stream.PlaceRules;
+import org.herd.stream.model.Place;
+import org.herd.stream.model.PlaceRules;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,15 +34,15 @@ final class PlaceInput {
         if (root.isArray() && pathId == null) {
             root.forEach(items::add);
             if (items.isEmpty()) {
-                throw new PublicApi.BadRequest("the batch is empty");
+                throw new BadRequest("the batch is empty");
             }
             if (items.size() > MAX_BATCH) {
-                throw new PublicApi.BadRequest("a batch holds at most " + MAX_BATCH + " places; this one has " + items.size());
+                throw new BadRequest("a batch holds at most " + MAX_BATCH + " places; this one has " + items.size());
             }
         } else if (root.isObject()) {
             items.add(root);
         } else {
-            throw new PublicApi.BadRequest(pathId == null ? "the body must be a place object or an array of them"
+            throw new BadRequest(pathId == null ? "the body must be a place object or an array of them"
                     : "the body must be a place object");
         }
         List<String> problems = new Problems();
@@ -55,14 +55,14 @@ final class PlaceInput {
             }
         }
         if (!problems.isEmpty()) {
-            throw new PublicApi.BadRequest("invalid place" + (items.size() > 1 ? "s; nothing was stored" : ""), problems);
+            throw new BadRequest("invalid place" + (items.size() > 1 ? "s; nothing was stored" : ""), problems);
         }
         return places;
     }
 
     static void requireId(String id) {
         if (!PlaceRules.isValidId(id)) {
-            throw new PublicApi.BadRequest("invalid place id: 1 to " + PlaceRules.MAX_ID_LENGTH
+            throw new BadRequest("invalid place id: 1 to " + PlaceRules.MAX_ID_LENGTH
                     + " characters, no white space or control characters");
         }
     }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SseStream implements EventSource.Sink {
     private final ChannelHandlerContext ctx;
-    private final ConnectionGuard.Conn conn;
+    private final ConnectionGuard.Guarded conn;
     private final TrafficLog traffic;
     private final String id;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -48,7 +48,7 @@ final class SseStream implements EventSource.Sink {
             ? a.getAddress().getHostAddress() : "";
     }
 
-    SseStream(ChannelHandlerContext ctx, ConnectionGuard.Conn conn, TrafficLog traffic, String id) {
+    SseStream(ChannelHandlerContext ctx, ConnectionGuard.Guarded conn, TrafficLog traffic, String id) {
         this.ctx = ctx;
         this.conn = conn;
         this.traffic = traffic;
@@ -86,7 +86,7 @@ final class SseStream implements EventSource.Sink {
     }
 
     @Override
-    public boolean offer(EventSource.Message m) {
+    public boolean offer(EventSource.EventMessage m) {
         if (ended.get() || conn.outputFull()) {
             return false;
         }

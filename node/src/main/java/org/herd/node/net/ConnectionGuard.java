@@ -41,7 +41,7 @@ import java.util.function.Function;
  */
 public final class ConnectionGuard implements AutoCloseable {
     /** The limits; see the class comment. */
-    public record Settings(int maxPerAddress, long connectionOutputMaxBytes, long nodeOutputMaxBytes,
+    public record GuardSettings(int maxPerAddress, long connectionOutputMaxBytes, long nodeOutputMaxBytes,
                            Duration stallTimeout, Duration requestTimeout) {
     }
 
@@ -54,18 +54,18 @@ public final class ConnectionGuard implements AutoCloseable {
         }
     }
 
-    private final Settings settings;
+    private final GuardSettings settings;
     private final TrafficLog traffic;
     private final AtomicLong nodeOutput = new AtomicLong();
     /** Open connections per client address; an address with none has no entry. */
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-    private final Set<Conn> open = ConcurrentHashMap.newKeySet();
+    private final Set<Guarded> open = ConcurrentHashMap.newKeySet();
     private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
     private final LongAdder refusedPerAddress = new LongAdder();
     private final ScheduledFuture<?> sweeper;
 
     /** {@code metrics}: where to count closes and pending bytes; null for none. */
-    public ConnectionGuard(Settings settings, TrafficLog traffic, NodeMetrics metrics, EventLoopGroup timers) {
+    public ConnectionGuard(GuardSettings settings, TrafficLog traffic, NodeMetrics metrics, EventLoopGroup timers) {
         this.settings = settings;
         this.traffic = traffic;
         for (CloseReason r : CloseReason.values()) {
@@ -91,7 +91,7 @@ public final class ConnectionGuard implements AutoCloseable {
                 nodeOutput::get);
     }
 
-    public Settings settings() {
+    public GuardSettings settings() {
         return settings;
     }
 
@@ -100,7 +100,7 @@ public final class ConnectionGuard implements AutoCloseable {
      * {@code connection.max.per.address} open (the caller then refuses it).
      * {@code farewell} makes the message sent before the node closes it for a timeout.
      */
-    public Conn admit(Channel channel, String id, Function<CloseReason, Object> farewell) {
+    public Guarded admit(Channel channel, String id, Function<CloseReason, Object> farewell) {
         InetAddress address = addressOf(channel.remoteAddress());
         boolean[] admitted = new boolean[1];
         perAddress.compute(address, (a, n) -> {
@@ -112,7 +112,7 @@ public final class ConnectionGuard implements AutoCloseable {
             refusedPerAddress.increment();
             return null;
         }
-        Conn conn = new Conn(channel, id, farewell);
+        Guarded conn = new Guarded(channel, id, farewell);
         open.add(conn);
         channel.closeFuture().addListener(f -> {
             open.remove(conn);
@@ -134,14 +134,14 @@ public final class ConnectionGuard implements AutoCloseable {
     /** Closes the connections holding the most pending output until the rest fit in the node's budget. */
     private synchronized void evictWhileOverBudget() {
         long total = 0;
-        for (Conn c : open) {
+        for (Guarded c : open) {
             if (!c.evicted) {
                 total += c.output.get();
             }
         }
         while (total > settings.nodeOutputMaxBytes()) {
-            Conn largest = null;
-            for (Conn c : open) {
+            Guarded largest = null;
+            for (Guarded c : open) {
                 if (!c.evicted && (largest == null || c.output.get() > largest.output.get())) {
                     largest = c;
                 }
@@ -157,7 +157,7 @@ public final class ConnectionGuard implements AutoCloseable {
 
     private void sweep() {
         long now = System.nanoTime();
-        for (Conn c : open) {
+        for (Guarded c : open) {
             long partial = c.partialSince;
             if (partial != 0 && now - partial > settings.requestTimeout().toNanos()) {
                 c.close(CloseReason.REQUEST_TIMEOUT, "request not finished within "
@@ -175,7 +175,7 @@ public final class ConnectionGuard implements AutoCloseable {
     }
 
     /** One connection's share: its pending reply bytes, its unfinished input, and how to close it. */
-    public final class Conn {
+    public final class Guarded {
         private final Channel channel;
         private final String id;
         private final Function<CloseReason, Object> farewell;
@@ -184,7 +184,7 @@ public final class ConnectionGuard implements AutoCloseable {
         private volatile long partialSince;
         private volatile boolean evicted;
 
-        private Conn(Channel channel, String id, Function<CloseReason, Object> farewell) {
+        private Guarded(Channel channel, String id, Function<CloseReason, Object> farewell) {
             this.channel = channel;
             this.id = id;
             this.farewell = farewell;

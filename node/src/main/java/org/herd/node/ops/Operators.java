@@ -4,7 +4,7 @@ import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;

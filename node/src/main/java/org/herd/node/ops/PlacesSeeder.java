@@ -14,9 +14,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.herd.stream.Json;
-import org.herd.stream.Place;
-import org.herd.stream.Topics;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Place;
+import org.herd.stream.model.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,14 +3,14 @@ package org.herd.node.places;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.service.PlacesSource;
 
-import org.herd.stream.HerdQueries;
+import org.herd.stream.topology.HerdQueries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.herd.node.protocol.PlacesAnswer;
-import org.herd.stream.Geo;
-import org.herd.stream.Json;
-import org.herd.stream.PlacesIndex;
+import org.herd.stream.geo.Geo;
+import org.herd.stream.model.Json;
+import org.herd.stream.geo.PlacesIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,10 +3,10 @@ package org.herd.node.places;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.service.PlacesSource;
 
-import org.herd.stream.HerdQueries;
+import org.herd.stream.topology.HerdQueries;
 
 import org.herd.node.protocol.PlacesAnswer;
-import org.herd.stream.NearbyPlace;
+import org.herd.stream.model.NearbyPlace;
 
 import java.util.concurrent.CompletableFuture;
 

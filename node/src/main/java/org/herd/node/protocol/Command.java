@@ -39,6 +39,6 @@ public sealed interface Command {
     }
 
     /** A line that is not a valid command; the reply is {@code ? } and the line as written. */
-    record Invalid(String reason) implements Command {
+    record Unparsable(String reason) implements Command {
     }
 }

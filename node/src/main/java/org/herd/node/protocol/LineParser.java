@@ -1,6 +1,6 @@
 package org.herd.node.protocol;
 
-import org.herd.stream.LocationRules;
+import org.herd.stream.model.LocationRules;
 
 import org.herd.stream.fence.FenceParser;
 
@@ -36,14 +36,14 @@ public final class LineParser {
         }
         return switch (f.get(0)) {
             case "IAMAT" -> f.size() == 4 ? iamat(f.get(1), f.get(2), f.get(3))
-                    : new Command.Invalid("IAMAT takes 3 fields");
+                    : new Command.Unparsable("IAMAT takes 3 fields");
             case "WHATSAT" -> f.size() == 4 ? whatsat(f.get(1), f.get(2), f.get(3))
-                    : new Command.Invalid("WHATSAT takes 3 fields");
+                    : new Command.Unparsable("WHATSAT takes 3 fields");
             case "WATCH" -> f.size() == 2 && (f.get(1).equals("*") || FenceParser.isValidId(f.get(1)))
-                    ? new Command.Watch(f.get(1)) : new Command.Invalid("WATCH takes a fence id or *");
+                    ? new Command.Watch(f.get(1)) : new Command.Unparsable("WATCH takes a fence id or *");
             case "WATCHNEWS" -> f.size() == 3 ? watchNews(f.get(1), f.get(2))
-                    : new Command.Invalid("WATCHNEWS takes 2 fields");
-            default -> new Command.Invalid("unknown command");
+                    : new Command.Unparsable("WATCHNEWS takes 2 fields");
+            default -> new Command.Unparsable("unknown command");
         };
     }
 
@@ -73,7 +73,7 @@ public final class LineParser {
 
     /** A client id is printable: no control characters and no white space of any kind. */
     public static boolean isValidClientId(String id) {
-        return !id.isEmpty() && id.codePointCount(0, id.length()) <= Limits.MAX_CLIENT_ID_CHARS
+        return !id.isEmpty() && id.codePointCount(0, id.length()) <= LineLimits.MAX_CLIENT_ID_CHARS
                 && id.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c)
                 || Character.isSpaceChar(c) || c == 0xFEFF);
     }
@@ -81,20 +81,20 @@ public final class LineParser {
     /** An IAMAT from its three fields, each checked as on the line (the HTTP API sends them apart). */
     public static Command iamat(String client, String location, String time) {
         if (!isValidClientId(client)) {
-            return new Command.Invalid("bad client id");
+            return new Command.Unparsable("bad client id");
         }
         Matcher m = LOCATION.matcher(location);
         if (!m.matches()) {
-            return new Command.Invalid("bad location");
+            return new Command.Unparsable("bad location");
         }
         // ranges are checked on the exact decimals: -90.00000000000000000001 is a double of -90.0
         BigDecimal lat = new BigDecimal(m.group(1));
         BigDecimal lng = new BigDecimal(m.group(2));
         if (lat.abs().compareTo(NINETY) > 0 || lng.abs().compareTo(ONE_EIGHTY) > 0) {
-            return new Command.Invalid("location out of range");
+            return new Command.Unparsable("location out of range");
         }
         if (!TIME.matcher(time).matches()) {
-            return new Command.Invalid("bad time");
+            return new Command.Unparsable("bad time");
         }
         return new Command.Iamat(client, location, lat.doubleValue(), lng.doubleValue(), time, new BigDecimal(time));
     }
@@ -102,19 +102,19 @@ public final class LineParser {
     /** A WHATSAT from its three fields, each checked as on the line (the HTTP API sends them apart). */
     public static Command whatsat(String client, String radius, String count) {
         if (!isValidClientId(client)) {
-            return new Command.Invalid("bad client id");
+            return new Command.Unparsable("bad client id");
         }
         String radiusProblem = radiusProblem(radius);
         if (radiusProblem != null) {
-            return new Command.Invalid(radiusProblem);
+            return new Command.Unparsable(radiusProblem);
         }
         BigDecimal r = new BigDecimal(radius);
         if (!COUNT.matcher(count).matches()) {
-            return new Command.Invalid("bad result count");
+            return new Command.Unparsable("bad result count");
         }
         int limit = Integer.parseInt(count.startsWith("+") ? count.substring(1) : count);
-        if (limit < Limits.MIN_RESULTS || limit > Limits.MAX_RESULTS) {
-            return new Command.Invalid("result count out of range");
+        if (limit < LineLimits.MIN_RESULTS || limit > LineLimits.MAX_RESULTS) {
+            return new Command.Unparsable("result count out of range");
         }
         return new Command.Whatsat(client, r.doubleValue(), limit);
     }
@@ -122,10 +122,10 @@ public final class LineParser {
     /** {@code WATCHNEWS client radius}: the radius as WHATSAT's (km, greater than 0, at most 50). */
     public static Command watchNews(String client, String radius) {
         if (!isValidClientId(client)) {
-            return new Command.Invalid("bad client id");
+            return new Command.Unparsable("bad client id");
         }
         String radiusProblem = radiusProblem(radius);
-        return radiusProblem != null ? new Command.Invalid(radiusProblem) : new Command.WatchNews(client, new BigDecimal(radius).doubleValue());
+        return radiusProblem != null ? new Command.Unparsable(radiusProblem) : new Command.WatchNews(client, new BigDecimal(radius).doubleValue());
     }
 
     /** Why {@code radius} is not a radius in km (greater than 0, at most 50), or null if it is. */
@@ -134,6 +134,6 @@ public final class LineParser {
             return "bad radius";
         }
         BigDecimal r = new BigDecimal(radius);
-        return r.signum() <= 0 || r.compareTo(BigDecimal.valueOf(Limits.MAX_RADIUS_KM)) > 0 ? "radius out of range" : null;
+        return r.signum() <= 0 || r.compareTo(BigDecimal.valueOf(LineLimits.MAX_RADIUS_KM)) > 0 ? "radius out of range" : null;
     }
 }

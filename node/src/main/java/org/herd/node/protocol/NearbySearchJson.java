@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.stream.Json;
-import org.herd.stream.Place;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Place;
 
 import java.io.UncheckedIOException;
 

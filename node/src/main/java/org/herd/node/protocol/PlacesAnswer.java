@@ -1,7 +1,7 @@
 package org.herd.node.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Place;
+import org.herd.stream.model.Place;
 
 import java.util.List;
 

@@ -41,7 +41,7 @@ public final class Replies {
      * {@code NEWS client place-id lat lng name}: one news item for a {@code WATCHNEWS} connection
      * (the name last: it may hold spaces; line breaks in it are sent as spaces).
      */
-    public static String news(String client, org.herd.stream.Place place) {
+    public static String news(String client, org.herd.stream.model.Place place) {
         return "NEWS " + client + " " + place.id() + " " + place.lat() + " " + place.lng() + " "
                 + place.name().replace('\n', ' ').replace('\r', ' ');
     }

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /** Progress of a node's replay: idle, running (with counts and rate), done or failed. */
 public final class Replay {
     /** What {@code GET /admin/replay} shows. */
-    public record Status(String state, Long startedAtMillis, Long finishedAtMillis, Map<String, Long> target,
+    public record ReplayStatus(String state, Long startedAtMillis, Long finishedAtMillis, Map<String, Long> target,
                          Map<String, Long> applied, double percent, double recordsPerSecond, String error) {
     }
 
@@ -72,14 +72,14 @@ public final class Replay {
         building = null;
     }
 
-    public synchronized Status status() {
+    public synchronized ReplayStatus status() {
         Map<String, Long> applied = running() && building != null ? applied(building) : finalApplied;
         long done = applied.values().stream().mapToLong(Long::longValue).sum();
         long total = target.values().stream().mapToLong(Long::longValue).sum();
         double seconds = startedAt == null ? 0
                 : ((running() ? System.nanoTime() : finishedNanos) - startedNanos) / 1e9;
         double percent = total == 0 ? (state == State.IDLE ? 0 : 100) : Math.min(100.0, 100.0 * done / total);
-        return new Status(state.shown(), startedAt, finishedAt, target, applied, Math.round(percent * 10) / 10.0,
+        return new ReplayStatus(state.shown(), startedAt, finishedAt, target, applied, Math.round(percent * 10) / 10.0,
                 seconds > 0 ? Math.round(done / seconds) : 0, error);
     }
 

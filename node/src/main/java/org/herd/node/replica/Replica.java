@@ -9,15 +9,15 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.HerdClientSupplier;
-import org.herd.stream.HerdQueries;
-import org.herd.stream.HerdRocksDb;
-import org.herd.stream.HerdTopology;
-import org.herd.stream.ClientIndex;
-import org.herd.stream.StoreState;
-import org.herd.stream.TopicNames;
-import org.herd.stream.Topics;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.topology.HerdClientSupplier;
+import org.herd.stream.topology.HerdQueries;
+import org.herd.stream.store.HerdRocksDb;
+import org.herd.stream.topology.HerdTopology;
+import org.herd.stream.geo.ClientIndex;
+import org.herd.stream.topology.StoreState;
+import org.herd.stream.model.TopicNames;
+import org.herd.stream.model.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ public final class Replica implements AutoCloseable {
         this.node = node;
         this.dir = dir;
         this.topics = config.topics();
-        this.state = StoreState.create(topics, new ClientIndex.Limits(config.get(Settings.CLIENTS_INDEX_MAX),
+        this.state = StoreState.create(topics, new ClientIndex.ClientIndexLimits(config.get(Settings.CLIENTS_INDEX_MAX),
                 config.get(Settings.CLIENTS_QUERY_SCAN_MAX), config.get(Settings.CLIENTS_INDEX_MAX_BYTES)));
         Map<String, Object> props = new HashMap<>(config.kafkaClientSettings());
         props.put(HerdRocksDb.BLOCK_CACHE_BYTES, (long) config.get(Settings.STORE_BLOCK_CACHE_MB) << 20);
@@ -139,16 +139,16 @@ public final class Replica implements AutoCloseable {
      * What this replica holds: client, place and fence counts and a SHA-256 over every entry of
      * the stores, in key order. Equal digests mean equal state, whatever order records arrived in.
      */
-    public Digest digest() {
+    public ReplicaDigest digest() {
         MessageDigest sha = sha256();
         long clients = digestStore(Topics.LOCATION_STORE, sha);
         long places = digestStore(Topics.PLACE_STORE, sha);
         long fences = digestStore(Topics.FENCE_STORE, sha);
-        return new Digest(clients, places, fences, HexFormat.of().formatHex(sha.digest()));
+        return new ReplicaDigest(clients, places, fences, HexFormat.of().formatHex(sha.digest()));
     }
 
     /** See {@link #digest()}. */
-    public record Digest(long clients, long places, long fences, String sha256) {
+    public record ReplicaDigest(long clients, long places, long fences, String sha256) {
     }
 
     private long digestStore(String name, MessageDigest sha) {

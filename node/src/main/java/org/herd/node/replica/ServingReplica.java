@@ -1,8 +1,8 @@
 package org.herd.node.replica;
 
 import org.herd.node.telemetry.NodeMetrics;
-import org.herd.stream.SkippedRecords;
-import org.herd.stream.TopicNames;
+import org.herd.stream.store.SkippedRecords;
+import org.herd.stream.model.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +93,7 @@ public final class ServingReplica implements AutoCloseable {
         return true;
     }
 
-    public Replay.Status replayStatus() {
+    public Replay.ReplayStatus replayStatus() {
         return replay.status();
     }
 

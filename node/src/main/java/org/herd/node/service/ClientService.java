@@ -2,8 +2,8 @@ package org.herd.node.service;
 
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.PlacesAnswer;
-import org.herd.stream.Location;
-import org.herd.stream.Place;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.Place;
 import org.herd.stream.fence.Fence;
 
 import java.time.Instant;

@@ -33,13 +33,13 @@ public interface EventSource {
      * One message for a subscriber: its id (the position after it), its event name ({@code enter},
      * {@code news}, ...), its JSON, and its line on the line protocol.
      */
-    record Message(String id, String event, byte[] json, String line) {
+    record EventMessage(String id, String event, byte[] json, String line) {
     }
 
     /** Where a subscriber's events go. Called from the feed's threads, never concurrently for one subscriber. */
     interface Sink {
         /** Takes one event; false when the subscriber cannot take more (its buffer is full): it is then dropped. */
-        boolean offer(Message m);
+        boolean offer(EventMessage m);
 
         /**
          * The subscriber's address (its connection's remote IP), for the per-address limits; the

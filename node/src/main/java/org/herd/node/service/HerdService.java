@@ -8,14 +8,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.PlacesAnswer;
 import org.herd.node.protocol.Replies;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.Json;
-import org.herd.stream.ClientIndex;
-import org.herd.stream.Location;
-import org.herd.stream.Place;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.model.Json;
+import org.herd.stream.geo.ClientIndex;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.Place;
 import org.herd.stream.fence.Fence;
 import org.herd.stream.fence.FenceIndex;
-import org.herd.stream.TopicNames;
+import org.herd.stream.model.TopicNames;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +198,7 @@ public final class HerdService implements ClientService {
         // workers that complete every other read should not wait behind
         CompletableFuture<ClientsQuery.Answer> answer = r.barrier.awaitFresh().thenApplyAsync(fresh -> {
             ClientIndex index = r.state.clientIndex();
-            ClientIndex.Result result = query.search(index);
+            ClientIndex.NearClients result = query.search(index);
             List<ClientsQuery.Found> found = new ArrayList<>(result.hits().size());
             for (ClientIndex.Hit h : result.hits()) {
                 r.queries.location(h.client()).ifPresent(l -> found.add(new ClientsQuery.Found(l, h.distanceMetres())));
@@ -302,19 +302,19 @@ public final class HerdService implements ClientService {
         Replica r = replica.get();
         return r.barrier.awaitFresh().thenComposeAsync(fresh -> {
             FenceIndex held = r.state.fenceIndex();
-            Optional<FenceIndex.Entry> replaced = held.get(fence.id());
+            Optional<FenceIndex.IndexedFence> replaced = held.get(fence.id());
             if (held.size() >= maxFences && replaced.isEmpty()) {
                 return CompletableFuture.failedFuture(new LimitReached("the herd holds " + held.size()
                         + " fences, its limit (fences.max); delete some or replace one"));
             }
             long cost = FenceIndex.costOf(fence);
-            long after = held.bytes() - replaced.map(FenceIndex.Entry::cost).orElse(0L) + cost;
+            long after = held.bytes() - replaced.map(FenceIndex.IndexedFence::cost).orElse(0L) + cost;
             if (after > maxFenceBytes) {
                 return CompletableFuture.failedFuture(new LimitReached("this fence takes about " + cost
                         + " bytes and the herd's fences would take " + after + ", over its limit of " + maxFenceBytes
                         + " (fences.max.bytes); delete some or make it smaller"));
             }
-            Long firstStored = replaced.map(FenceIndex.Entry::since).orElse(null);
+            Long firstStored = replaced.map(FenceIndex.IndexedFence::since).orElse(null);
             return writeOne(topics.fences(), fence.id(), fence.encode(), firstStored).thenApply(v -> fence);
         }, workers);
     }
@@ -322,7 +322,7 @@ public final class HerdService implements ClientService {
     @Override
     public CompletableFuture<Optional<Fence>> fence(String id) {
         Replica r = replica.get();
-        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.state.fenceIndex().get(id).map(FenceIndex.Entry::fence), workers);
+        return r.barrier.awaitFresh().thenApplyAsync(fresh -> r.state.fenceIndex().get(id).map(FenceIndex.IndexedFence::fence), workers);
     }
 
     @Override

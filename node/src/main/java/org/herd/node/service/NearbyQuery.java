@@ -1,7 +1,7 @@
 package org.herd.node.service;
 
-import org.herd.stream.Place;
-import org.herd.stream.PlacesIndex;
+import org.herd.stream.model.Place;
+import org.herd.stream.geo.PlacesIndex;
 
 import java.util.Locale;
 import java.util.function.Predicate;

@@ -16,7 +16,7 @@ public interface NodeOperations {
      * before the node has one), and the replay state.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Status(String node, boolean ready, String replica, String streams, Long clientsEstimate, Long places,
+    record NodeStatus(String node, boolean ready, String replica, String streams, Long clientsEstimate, Long places,
                   Long fences, Map<String, Map<Integer, Long>> applied, Map<String, Long> lag, String replay,
                   Derivation derivation) {
     }
@@ -29,7 +29,7 @@ public interface NodeOperations {
     }
 
     /** {@code GET /admin/digest}: equal digests mean equal state (see the replica's digest). */
-    record Digest(String node, long clients, long places, long fences, String sha256, Map<String, Map<Integer, Long>> applied) {
+    record StateDigest(String node, long clients, long places, long fences, String sha256, Map<String, Map<Integer, Long>> applied) {
     }
 
     /**
@@ -41,7 +41,7 @@ public interface NodeOperations {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record NodeDigest(String node, String state, Digest digest, String error) {
+    record NodeDigest(String node, String state, StateDigest digest, String error) {
     }
 
     /** A replay's status, and whether the call that returned it started it. */
@@ -51,10 +51,10 @@ public interface NodeOperations {
     /** Whether the node serves: its replica has caught up and is healthy. */
     boolean ready();
 
-    Status status();
+    NodeStatus status();
 
     /** Client and place counts and a hash of both stores, for comparing nodes. */
-    Digest digest();
+    StateDigest digest();
 
     /**
      * Every node's digest, asked of each node's admin port at once; a request while one is being

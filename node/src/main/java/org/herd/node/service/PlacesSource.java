@@ -2,7 +2,7 @@ package org.herd.node.service;
 
 import org.herd.node.protocol.PlacesAnswer;
 
-import org.herd.stream.HerdQueries;
+import org.herd.stream.topology.HerdQueries;
 
 import java.util.concurrent.CompletableFuture;
 

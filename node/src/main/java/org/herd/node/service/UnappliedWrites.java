@@ -1,7 +1,7 @@
 package org.herd.node.service;
 
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.Location;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.model.Location;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -24,14 +24,14 @@ import java.util.Optional;
  * the replica's applied position passes them, checked whenever an entry is added or read.
  */
 final class UnappliedWrites {
-    private record Entry(Location location, int partition, long offset) {
+    private record UnappliedWrite(Location location, int partition, long offset) {
     }
 
     private final int max;
     /** In the order they were acknowledged; oldest first. */
-    private final ArrayDeque<Entry> acknowledged = new ArrayDeque<>();
+    private final ArrayDeque<UnappliedWrite> acknowledged = new ArrayDeque<>();
     /** The newest (by client time) entry of each client in {@link #acknowledged}. */
-    private final Map<String, Entry> newestByClient = new HashMap<>();
+    private final Map<String, UnappliedWrite> newestByClient = new HashMap<>();
 
     UnappliedWrites(int max) {
         this.max = max;
@@ -46,7 +46,7 @@ final class UnappliedWrites {
         if (acknowledged.size() >= max) {
             return false;
         }
-        Entry e = new Entry(location, partition, offset);
+        UnappliedWrite e = new UnappliedWrite(location, partition, offset);
         acknowledged.addLast(e);
         // the same rule as the store: only a strictly newer client time replaces; on a tie the
         // earlier offset (acknowledged first) stays, as it will in the store
@@ -60,7 +60,7 @@ final class UnappliedWrites {
      */
     synchronized Optional<Location> newest(String client, Optional<Location> stored, AppliedOffsets applied) {
         forgetApplied(applied);
-        Entry e = newestByClient.get(client);
+        UnappliedWrite e = newestByClient.get(client);
         if (e == null || (stored.isPresent() && !e.location.supersedes(stored.get()))) {
             return stored;
         }
@@ -74,7 +74,7 @@ final class UnappliedWrites {
     /** Drops entries from the oldest on while the replica has applied them. */
     private void forgetApplied(AppliedOffsets applied) {
         while (!acknowledged.isEmpty()) {
-            Entry head = acknowledged.peekFirst();
+            UnappliedWrite head = acknowledged.peekFirst();
             if (applied.position(head.partition) <= head.offset) {
                 return;
             }

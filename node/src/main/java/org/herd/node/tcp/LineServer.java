@@ -18,7 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
-import org.herd.node.protocol.Limits;
+import org.herd.node.protocol.LineLimits;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The line-protocol (IAMAT / WHATSAT) TCP server of one node. Limits (docs/protocol.md,
+ * The line-protocol (IAMAT / WHATSAT) TCP server of one node. LineLimits (docs/protocol.md,
  * docs/reliability.md): at most {@code maxConnections} open connections, and at most
  * {@code connection.max.per.address} from one client address (one more is told
  * {@code ERROR busy ...} and closed); a connection idle for {@code idleTimeout} with nothing
@@ -50,13 +50,13 @@ public final class LineServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Settings of the line-protocol server. */
-    public record Settings(int maxPending, int maxConnections, Duration idleTimeout) {
+    /** LineServerSettings of the line-protocol server. */
+    public record LineServerSettings(int maxPending, int maxConnections, Duration idleTimeout) {
     }
 
     public static LineServer start(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
                                    ClientService service, TrafficLog traffic, NodeMetrics metrics, Clock clock,
-                                   Settings settings, ConnectionGuard guard, CommandSlots slots)
+                                   LineServerSettings settings, ConnectionGuard guard, CommandSlots slots)
             throws InterruptedException {
         AtomicInteger connections = new AtomicInteger();
         AtomicLong pendingReplies = new AtomicLong();
@@ -82,7 +82,7 @@ public final class LineServer implements AutoCloseable {
                         }
                         ch.closeFuture().addListener(f -> connections.decrementAndGet());
                         String id = "c" + IDS.incrementAndGet();
-                        ConnectionGuard.Conn conn = guard.admit(ch, id, reason ->
+                        ConnectionGuard.Guarded conn = guard.admit(ch, id, reason ->
                                 reason == ConnectionGuard.CloseReason.REQUEST_TIMEOUT
                                         ? Unpooled.wrappedBuffer(("ERROR timeout line not finished within "
                                         + guard.settings().requestTimeout().toMillis() + " ms\n")
@@ -94,7 +94,7 @@ public final class LineServer implements AutoCloseable {
                             return;
                         }
                         LineSession[] session = new LineSession[1];
-                        LineFramer framer = new LineFramer(Limits.MAX_LINE_BYTES, () -> session[0].holdLines(),
+                        LineFramer framer = new LineFramer(LineLimits.MAX_LINE_BYTES, () -> session[0].holdLines(),
                                 conn::partialInput);
                         session[0] = new LineSession(id, service, traffic, metrics, clock, settings.maxPending(),
                                 pendingReplies, conn, framer, slots);

@@ -1,9 +1,6 @@
 package org.herd.node.tcp;
 
-import org.herd.node.service.Busy;
-
 import org.herd.node.service.ClientService;
-import org.herd.node.service.EventSource;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.telemetry.TrafficLog;
 
@@ -18,9 +15,7 @@ import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
-import org.herd.stream.LocationRules;
-import org.herd.node.protocol.NearbySearchJson;
-import org.herd.node.protocol.Replies;
+import org.herd.stream.model.LocationRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +26,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +56,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private final Clock clock;
     private final int maxInFlight;
     private final AtomicLong pendingReplies;
-    private final ConnectionGuard.Conn conn;
+    private final ConnectionGuard.Guarded conn;
     private final String id;
     private final LineFramer framer;
     private final CommandSlots slots;
@@ -71,34 +65,19 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
     private boolean haveSlot;
     /** This connection is queued for a node-wide command slot. */
     private boolean waitingForSlot;
-    /** Replies in command order, started and not yet written. */
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    /** Completes when every WHATSAT so far on this connection has its reply. */
-    private CompletableFuture<?> readsDone = CompletableFuture.completedFuture(null);
-    /** Completes when every IAMAT so far on this connection has its reply. */
-    private CompletableFuture<?> writesDone = CompletableFuture.completedFuture(null);
-    /** Completes when the last IAMAT so far has been handed to the publisher. */
-    private CompletableFuture<?> lastIamatSubmitted = CompletableFuture.completedFuture(null);
-    /** Bytes of replies that are ready and reserved, but not yet handed to the socket. */
-    private long readyUnwritten;
+    private final ReplyQueue pending;
+    private final LineCommands commands;
+    private final WatchStream watch;
     private boolean inputClosed;
     private boolean closing;
     private boolean recheckScheduled;
     private boolean pumping;
     private boolean pumpAgain;
-    private boolean draining;
     private boolean pumpScheduled;
     /** A WATCH was received: no more commands; once its turn comes, the connection carries events. */
     private boolean watching;
     /** A WATCH is not answered yet: no further line is started until it is. */
     private boolean watchPending;
-    private EventSource.Subscription watchSubscription;
-    /**
-     * A moving average of this connection's reply sizes: what a command in flight is likely to
-     * add. It starts at a WHATSAT reply's usual size, so a client cannot start its first
-     * commands as if they cost nothing.
-     */
-    private long typicalReplyBytes = 4096;
 
     private record Received(byte[] raw, boolean overlong, Instant at, long nanos) {
     }
@@ -146,18 +125,8 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         });
     }
 
-    private static final class Pending {
-        final CompletableFuture<Reply> reply;
-        boolean reserved;
-        boolean watchCommand;
-
-        Pending(CompletableFuture<Reply> reply) {
-            this.reply = reply;
-        }
-    }
-
     LineSession(String id, ClientService service, TrafficLog traffic, NodeMetrics metrics, Clock clock, int maxInFlight,
-                AtomicLong pendingReplies, ConnectionGuard.Conn conn, LineFramer framer, CommandSlots slots) {
+                AtomicLong pendingReplies, ConnectionGuard.Guarded conn, LineFramer framer, CommandSlots slots) {
         this.id = id;
         this.slots = slots;
         this.framer = framer;
@@ -168,6 +137,38 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
         this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.conn = conn;
+        this.commands = new LineCommands(id, service);
+        this.watch = new WatchStream(id, service, traffic, conn);
+        this.pending = new ReplyQueue(id, conn, traffic, pendingReplies, new ReplyQueue.Owner() {
+            @Override
+            public void watchAnswered() {
+                watchPending = false;
+            }
+
+            @Override
+            public void startWatch(Command.Streaming streaming) {
+                watching = true;
+                watch.start(ctx, streaming, inputClosed);
+            }
+
+            @Override
+            public void outputFreed() {
+                ChannelHandlerContext ctx = LineSession.this.ctx;
+                if (!pumpScheduled && !ctx.channel().config().isAutoRead() && !conn.outputFull()) {
+                    // not from inside the socket's flush: after it
+                    pumpScheduled = true;
+                    ctx.executor().execute(() -> {
+                        pumpScheduled = false;
+                        pump(ctx);
+                    });
+                }
+            }
+
+            @Override
+            public void drained() {
+                pump(LineSession.this.ctx);
+            }
+        });
     }
 
     @Override
@@ -183,10 +184,7 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        pendingReplies.addAndGet(-pending.size());
         pending.clear();
-        conn.release(readyUnwritten);
-        readyUnwritten = 0;
         if (haveSlot) {
             haveSlot = false;
             slots.release();
@@ -251,243 +249,45 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
 
     private boolean mayStart() {
         return pending.size() < maxInFlight && !traffic.backlogged()
-                && conn.outputBytes() + (long) pending.size() * typicalReplyBytes < conn.outputLimit();
+                && conn.outputBytes() + pending.likelyBytes() < conn.outputLimit();
     }
 
     private void start(ChannelHandlerContext ctx, Received line) {
         String text = line.overlong() ? null : utf8(line.raw());
         Command command = text == null ? null : LineParser.parse(text);
         if (command instanceof Command.Iamat i && !LocationRules.isNotFarAhead(i.timeValue(), line.at().toEpochMilli())) {
-            command = new Command.Invalid("client time more than a day ahead of the node's clock");
+            command = new Command.Unparsable("client time more than a day ahead of the node's clock");
         }
         if (text != null && command == null) {
             return; // blank line: no reply; the slot stays for the next line
         }
         haveSlot = false; // this command's slot: freed when a WHATSAT's query is done, at once otherwise
-        CompletableFuture<Reply> reply;
+        CompletableFuture<QueuedReply> reply;
         String kind = "invalid";
-        if (text == null) {
-            reply = CompletableFuture.completedFuture(invalid(line.raw()));
+        if (command instanceof Command.Iamat iamat) {
+            kind = "IAMAT";
+            reply = commands.iamat(ctx, iamat, line.at(), text);
+        } else if (command instanceof Command.Whatsat whatsat) {
+            kind = "WHATSAT";
+            reply = commands.whatsat(ctx, whatsat, line.raw(), text);
+            reply.whenComplete((r, e) -> slots.release());
+        } else if (command instanceof Command.Streaming streaming) {
+            kind = "WATCH";
+            watchPending = true; // lines after it wait until it is answered: a stream, or "? WATCH ..." and on as before
+            reply = commands.watch(streaming, line.raw(), text);
         } else {
-            if (command instanceof Command.Iamat iamat) {
-                kind = "IAMAT";
-                reply = iamat(ctx, iamat, line, text);
-                writesDone = CompletableFuture.allOf(writesDone, reply);
-            } else if (command instanceof Command.Whatsat whatsat) {
-                kind = "WHATSAT";
-                reply = afterEarlierWrites()
-                        // a client that has gone needs no answer: no query for it
-                        .thenCompose(v -> service.whatsat(whatsat, ctx.executor(), () -> ctx.channel().isActive()))
-                        .handle((answer, error) -> {
-                            if (error != null) {
-                                log.warn("{} WHATSAT failed: {}", id, error.toString());
-                                return Reply.error(Replies.unavailable(text));
-                            }
-                            return answer.map(a -> new Reply((a.location().at() + "\n"
-                                    + NearbySearchJson.write(a.places()) + "\n\n").getBytes(StandardCharsets.UTF_8),
-                                    Outcome.OK)).orElseGet(() -> invalid(line.raw()));
-                        });
-                // one small node per command, however many are pending (allOf over all pending is quadratic)
-                readsDone = CompletableFuture.allOf(readsDone, reply);
-                reply.whenComplete((r, e) -> slots.release());
-            } else if (command instanceof Command.Streaming streaming) {
-                kind = "WATCH";
-                watchPending = true; // lines after it wait until it is answered: a stream, or "? WATCH ..." and on as before
-                reply = CompletableFuture.allOf(readsDone, writesDone)
-                        .thenCompose(v -> streamExists(streaming))
-                        .handle((exists, error) -> error != null ? Reply.error(Replies.unavailable(text))
-                                : exists ? new Reply(new byte[0], Outcome.OK, streaming) : invalid(line.raw()));
-            } else {
-                reply = CompletableFuture.completedFuture(invalid(line.raw()));
-            }
+            reply = CompletableFuture.completedFuture(QueuedReply.invalid(line.raw()));
         }
         if (!kind.equals("WHATSAT")) {
             slots.release(); // an IAMAT's cost is bounded by write.inflight.max; an invalid line costs nothing more
         }
         String label = kind;
         reply.thenAccept(r -> metrics.record("line", label, r.outcome().label(), System.nanoTime() - line.nanos()));
-        Pending p = new Pending(reply);
-        p.watchCommand = kind.equals("WATCH");
-        pending.add(p);
-        pendingReplies.incrementAndGet();
-        reply.whenComplete((r, e) -> {
-            if (ctx.executor().inEventLoop()) {
-                ready(ctx, p);
-            } else {
-                ctx.executor().execute(() -> ready(ctx, p));
-            }
-        });
-    }
-
-    /**
-     * Publishes after the connection's earlier WHATSATs have their replies (so they cannot see
-     * this update) and after the previous IAMAT was handed to the publisher (so that updates leave
-     * in the order they came, even if their client times are equal).
-     */
-    private CompletableFuture<Reply> iamat(ChannelHandlerContext ctx, Command.Iamat iamat, Received line, String text) {
-        CompletableFuture<Void> submitted = new CompletableFuture<>();
-        CompletableFuture<?> gate = readsDone.isDone() && lastIamatSubmitted.isDone()
-                ? CompletableFuture.completedFuture(null) : CompletableFuture.allOf(readsDone, lastIamatSubmitted);
-        lastIamatSubmitted = submitted;
-        return gate.thenCompose(v -> {
-            try {
-                return service.iamat(iamat, line.at(), ctx.executor());
-            } finally {
-                submitted.complete(null);
-            }
-        }).handle((location, error) -> {
-            if (error == null) {
-                return Reply.ok(location.at());
-            }
-            if (Busy.is(error)) {
-                return Reply.error(Replies.busy(text));
-            }
-            log.warn("{} IAMAT not acknowledged: {}", id, error.toString());
-            return Reply.error(Replies.unavailable(text));
-        });
-    }
-
-    /** A WHATSAT waits for earlier IAMATs on its connection, so it sees them. */
-    private CompletableFuture<?> afterEarlierWrites() {
-        return writesDone;
-    }
-
-    /** A reply is ready: its bytes count against the limits from now; write what is in order. */
-    private void ready(ChannelHandlerContext ctx, Pending p) {
-        if (!ctx.channel().isActive() || p.reply.isCompletedExceptionally()) {
-            drain(ctx);
-            return;
-        }
-        int n = p.reply.join().bytes().length;
-        typicalReplyBytes += (n - typicalReplyBytes) / 8;
-        p.reserved = true;
-        readyUnwritten += n;
-        conn.reserve(n);
-        drain(ctx);
-    }
-
-    /** Writes every reply that is ready and has no unready reply before it. */
-    private void drain(ChannelHandlerContext ctx) {
-        if (draining) {
-            return; // the loop below writes it
-        }
-        draining = true;
-        boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().reply.isDone() && pending.peek().reserved) {
-            Reply done = pending.peek().reply.join();
-            if (pending.peek().watchCommand) {
-                watchPending = false;
-            }
-            if (done.watch() != null) {
-                watching = true;
-                pending.poll();
-                pendingReplies.decrementAndGet();
-                startWatch(ctx, done.watch());
-                continue;
-            }
-            byte[] reply = pending.poll().reply.join().bytes();
-            pendingReplies.decrementAndGet();
-            readyUnwritten -= reply.length;
-            traffic.sent(id, reply);
-            int n = reply.length;
-            ctx.write(Unpooled.wrappedBuffer(reply)).addListener(f -> {
-                conn.release(n);
-                if (!pumpScheduled && !ctx.channel().config().isAutoRead() && !conn.outputFull()) {
-                    // not from inside the socket's flush: after it
-                    pumpScheduled = true;
-                    ctx.executor().execute(() -> {
-                        pumpScheduled = false;
-                        pump(ctx);
-                    });
-                }
-            });
-            wrote = true;
-        }
-        if (wrote) {
-            ctx.flush();
-        }
-        draining = false;
-        pump(ctx);
-    }
-
-    /** Whether what a streaming command asks for exists: its fence ({@code *}: every fence), or its client. */
-    private CompletableFuture<Boolean> streamExists(Command.Streaming streaming) {
-        if (streaming instanceof Command.Watch watch) {
-            return watch.everyFence() ? CompletableFuture.completedFuture(true)
-                    : service.fence(watch.fence()).thenApply(java.util.Optional::isPresent);
-        }
-        return service.location(((Command.WatchNews) streaming).client()).thenApply(java.util.Optional::isPresent);
-    }
-
-    /**
-     * Turns the connection into a stream of fence events: subscribed here, on the event loop,
-     * after every earlier reply was written. Its buffer is the connection's output budget; a
-     * watcher that does not read is closed when it is full.
-     */
-    private void startWatch(ChannelHandlerContext ctx, Command.Streaming streaming) {
-        String what = streaming instanceof Command.Watch w ? "WATCH " + w.fence()
-                : "WATCHNEWS " + ((Command.WatchNews) streaming).client();
-        try {
-            if (streaming instanceof Command.Watch watch) {
-                EventSource.Filter filter = new EventSource.Filter(watch.everyFence() ? java.util.Set.of() : java.util.Set.of(watch.fence()), null);
-                watchSubscription = service.events().subscribe(filter, new EventSource.Latest(), new WatchSink(ctx));
-            } else {
-                Command.WatchNews news = (Command.WatchNews) streaming;
-                watchSubscription = service.news().subscribe(news.client(), news.radiusKm() * 1000, new EventSource.Latest(), new WatchSink(ctx));
-            }
-        } catch (Busy e) {
-            byte[] busy = (Replies.busy(what) + "\n").getBytes(StandardCharsets.UTF_8);
-            traffic.sent(id, busy);
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(busy)).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        traffic.note(id, "watching: " + what);
-        ctx.channel().closeFuture().addListener(f -> watchSubscription.close());
-        if (inputClosed) {
-            ctx.close(); // the client closed its side before its watch began: it has ended already
-        }
-    }
-
-    /** EVENT lines to a watching connection, written on its event loop. */
-    private final class WatchSink implements EventSource.Sink {
-        private final ChannelHandlerContext ctx;
-
-        WatchSink(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public String peer() {
-            return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                    ? a.getAddress().getHostAddress() : "";
-        }
-
-        @Override
-        public boolean offer(EventSource.Message m) {
-            if (conn.outputFull() || !ctx.channel().isActive()) {
-                return false;
-            }
-            byte[] line = (m.line() + "\n").getBytes(StandardCharsets.UTF_8);
-            int n = line.length;
-            conn.reserve(n);
-            ctx.executor().execute(() -> {
-                traffic.sent(id, line);
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(line)).addListener(f -> conn.release(n));
-            });
-            return true;
-        }
-
-        @Override
-        public void ended(String why) {
-            ctx.executor().execute(() -> {
-                traffic.note(id, "watch ended: " + why);
-                ctx.close();
-            });
-        }
+        pending.add(ctx, reply, kind.equals("WATCH"));
     }
 
     private void closeIfFinished(ChannelHandlerContext ctx) {
-        if (inputClosed && pending.isEmpty() && watchSubscription == null && !framer.holdsInput() && !closing) {
+        if (inputClosed && pending.isEmpty() && !watch.started() && !framer.holdsInput() && !closing) {
             closing = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -526,40 +326,6 @@ final class LineSession extends SimpleChannelInboundHandler<Line> {
             log.warn("{} closing after an unexpected error", id, cause);
         }
         ctx.close();
-    }
-
-    /** How a command went, for the metrics: ok, invalid (the client's fault) or error (ours or Kafka's). */
-    enum Outcome {
-        OK, INVALID, ERROR;
-
-        String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** A reply's bytes and how its command went, decided where the reply is made. */
-    record Reply(byte[] bytes, Outcome outcome, Command.Streaming watch) {
-        Reply(byte[] bytes, Outcome outcome) {
-            this(bytes, outcome, null);
-        }
-
-        static Reply ok(String line) {
-            return new Reply((line + "\n").getBytes(StandardCharsets.UTF_8), Outcome.OK);
-        }
-
-        static Reply error(String line) {
-            return new Reply((line + "\n").getBytes(StandardCharsets.UTF_8), Outcome.ERROR);
-        }
-    }
-
-    /** {@code ? <the line as received>}. */
-    private static Reply invalid(byte[] raw) {
-        byte[] out = new byte[raw.length + 3];
-        out[0] = '?';
-        out[1] = ' ';
-        System.arraycopy(raw, 0, out, 2, raw.length);
-        out[out.length - 1] = '\n';
-        return new Reply(out, Outcome.INVALID);
     }
 
     /** Decodes strict UTF-8, or returns null if the bytes are not valid UTF-8. */

@@ -49,8 +49,8 @@ import java.util.zip.GZIPOutputStream;
  * events by count, not bytes, and neither counts what it drops.)
  */
 public final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
-    /** Limits of one node's log. */
-    public record Limits(long fileMaxBytes, long totalMaxBytes, long queueMaxBytes) {
+    /** LogFileLimits of one node's log. */
+    public record LogFileLimits(long fileMaxBytes, long totalMaxBytes, long queueMaxBytes) {
     }
 
     private static final byte[] STOP = new byte[0];
@@ -59,7 +59,7 @@ public final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<IL
 
     private final Path file;
     private final Encoder<ILoggingEvent> encoder;
-    private final Limits limits;
+    private final LogFileLimits limits;
     private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
@@ -73,7 +73,7 @@ public final class GroupCommitFileAppender extends UnsynchronizedAppenderBase<IL
     private long lastFailure;
     private long rolls;
 
-    public GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, Limits limits) {
+    public GroupCommitFileAppender(Path file, Encoder<ILoggingEvent> encoder, LogFileLimits limits) {
         this.file = file.toAbsolutePath();
         this.encoder = encoder;
         this.limits = limits;

@@ -20,7 +20,7 @@ public final class NodeLogging {
 
     /** Returns the appender so the caller can detach and stop it when the node closes. */
     public static GroupCommitFileAppender attach(String node, Path logsDir, boolean ownProcess,
-                                                 GroupCommitFileAppender.Limits limits) {
+                                                 GroupCommitFileAppender.LogFileLimits limits) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);

@@ -18,7 +18,7 @@ class ConnectionGuardTest {
     private ConnectionGuard guard;
 
     private ConnectionGuard guard(int perAddress, long connectionMax, long nodeMax, Duration stall, Duration request) {
-        guard = new ConnectionGuard(new ConnectionGuard.Settings(perAddress, connectionMax, nodeMax, stall, request),
+        guard = new ConnectionGuard(new ConnectionGuard.GuardSettings(perAddress, connectionMax, nodeMax, stall, request),
                 new TrafficLog("Test", null), null, timers);
         return guard;
     }
@@ -48,8 +48,8 @@ class ConnectionGuardTest {
         ConnectionGuard g = guard(100, 1000, 10_000, Duration.ofMinutes(1), Duration.ofMinutes(1));
         EmbeddedChannel small = new EmbeddedChannel();
         EmbeddedChannel large = new EmbeddedChannel();
-        ConnectionGuard.Conn s = g.admit(small, "small", r -> null);
-        ConnectionGuard.Conn l = g.admit(large, "large", r -> null);
+        ConnectionGuard.Guarded s = g.admit(small, "small", r -> null);
+        ConnectionGuard.Guarded l = g.admit(large, "large", r -> null);
         s.reserve(3_000);
         l.reserve(6_000);
         assertThat(large.isOpen()).isTrue();
@@ -63,7 +63,7 @@ class ConnectionGuardTest {
     @Test
     void aConnectionIsFullAtItsOwnLimit() {
         ConnectionGuard g = guard(100, 1000, 10_000, Duration.ofMinutes(1), Duration.ofMinutes(1));
-        ConnectionGuard.Conn c = g.admit(new EmbeddedChannel(), "c", r -> null);
+        ConnectionGuard.Guarded c = g.admit(new EmbeddedChannel(), "c", r -> null);
         c.reserve(999);
         assertThat(c.outputFull()).isFalse();
         c.reserve(1);
@@ -78,7 +78,7 @@ class ConnectionGuardTest {
         EmbeddedChannel stalled = new EmbeddedChannel();
         EmbeddedChannel reading = new EmbeddedChannel();
         g.admit(stalled, "stalled", r -> null).reserve(100);
-        ConnectionGuard.Conn r = g.admit(reading, "reading", x -> null);
+        ConnectionGuard.Guarded r = g.admit(reading, "reading", x -> null);
         r.reserve(100);
         r.release(100); // its client took everything: nothing waits
         await().atMost(Duration.ofSeconds(5)).until(() -> !stalled.isOpen());
@@ -89,7 +89,7 @@ class ConnectionGuardTest {
     void anUnfinishedRequestGetsItsFarewellAndIsClosedAfterTheDeadline() {
         ConnectionGuard g = guard(100, 1000, 10_000, Duration.ofMinutes(1), Duration.ofMillis(200));
         EmbeddedChannel slow = new EmbeddedChannel();
-        ConnectionGuard.Conn c = g.admit(slow, "slow", reason -> "bye: " + reason);
+        ConnectionGuard.Guarded c = g.admit(slow, "slow", reason -> "bye: " + reason);
         c.partialInput(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> !slow.isOpen());
         assertThat((Object) slow.readOutbound()).isEqualTo("bye: REQUEST_TIMEOUT");

@@ -97,7 +97,7 @@ class LineParserTest {
             "AT Alford +0.263873386 kiwi +34.068930-118.445127 1621464827.959498503",
     })
     void invalid(String line) {
-        assertThat(LineParser.parse(line)).isInstanceOf(Command.Invalid.class);
+        assertThat(LineParser.parse(line)).isInstanceOf(Command.Unparsable.class);
     }
 
     @ParameterizedTest(name = "[{index}] blank: [{0}]")
@@ -109,8 +109,8 @@ class LineParserTest {
     @org.junit.jupiter.api.Test
     void clientIdsAreCappedAt256Characters() {
         assertThat(LineParser.parse("IAMAT " + "x".repeat(256) + " +1+1 1")).isInstanceOf(Command.Iamat.class);
-        assertThat(LineParser.parse("IAMAT " + "x".repeat(257) + " +1+1 1")).isInstanceOf(Command.Invalid.class);
-        assertThat(LineParser.parse("WHATSAT " + "x".repeat(257) + " 1 1")).isInstanceOf(Command.Invalid.class);
+        assertThat(LineParser.parse("IAMAT " + "x".repeat(257) + " +1+1 1")).isInstanceOf(Command.Unparsable.class);
+        assertThat(LineParser.parse("WHATSAT " + "x".repeat(257) + " 1 1")).isInstanceOf(Command.Unparsable.class);
     }
 
     @ParameterizedTest(name = "[{index}] valid WATCHNEWS: {0}")
@@ -127,6 +127,6 @@ class LineParserTest {
     @ValueSource(strings = {"WATCHNEWS", "WATCHNEWS k", "WATCHNEWS k 0", "WATCHNEWS k 51", "WATCHNEWS k -1", "WATCHNEWS k two",
             "WATCHNEWS k 2 extra", "watchnews k 2"})
     void invalidWatchNews(String line) {
-        assertThat(LineParser.parse(line)).isInstanceOf(Command.Invalid.class);
+        assertThat(LineParser.parse(line)).isInstanceOf(Command.Unparsable.class);
     }
 }

@@ -1,9 +1,9 @@
 package org.herd.node.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.stream.Json;
-import org.herd.stream.NearbyPlace;
-import org.herd.stream.Place;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.NearbyPlace;
+import org.herd.stream.model.Place;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package org.herd.node.replica;
 
 import org.apache.kafka.common.TopicPartition;
-import org.herd.stream.AppliedOffsets;
+import org.herd.stream.store.AppliedOffsets;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -25,13 +25,13 @@ class ReplayTest {
         assertThat(replay.target(Map.of(new TopicPartition("herd.locations", 0), 5L,
                 new TopicPartition("herd.locations", 1), 7L, new TopicPartition("herd.places", 0), 3L)))
                 .containsEntry("herd.locations", 12L).containsEntry("herd.places", 3L);
-        Replay.Status running = replay.status();
+        Replay.ReplayStatus running = replay.status();
         assertThat(running.state()).isEqualTo("running");
         assertThat(running.startedAtMillis()).isNotNull();
         assertThat(running.finishedAtMillis()).isNull();
 
         replay.finish(null);
-        Replay.Status done = replay.status();
+        Replay.ReplayStatus done = replay.status();
         assertThat(replay.running()).isFalse();
         assertThat(done.state()).isEqualTo("done");
         assertThat(done.finishedAtMillis()).isNotNull();

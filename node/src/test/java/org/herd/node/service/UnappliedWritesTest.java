@@ -1,7 +1,7 @@
 package org.herd.node.service;
 
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.Location;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.model.Location;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;

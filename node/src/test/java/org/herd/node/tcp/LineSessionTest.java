@@ -8,15 +8,15 @@ import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.PlacesAnswer;
-import org.herd.node.protocol.Limits;
+import org.herd.node.protocol.LineLimits;
 import org.herd.node.service.Busy;
 import org.herd.node.service.ClientService;
 import org.herd.node.service.NearbyQuery;
 import org.herd.node.telemetry.NodeMetrics;
 import org.herd.node.telemetry.TrafficLog;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
-import org.herd.stream.Place;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.Place;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -146,12 +146,12 @@ class LineSessionTest {
     }
 
     private EmbeddedChannel connection(int maxInFlight) {
-        guard = new ConnectionGuard(new ConnectionGuard.Settings(100, 1 << 20, 64 << 20, Duration.ofMinutes(1),
+        guard = new ConnectionGuard(new ConnectionGuard.GuardSettings(100, 1 << 20, 64 << 20, Duration.ofMinutes(1),
                 Duration.ofMinutes(1)), new TrafficLog("Test", null), null, timers);
         EmbeddedChannel ch = new EmbeddedChannel();
-        ConnectionGuard.Conn conn = guard.admit(ch, "c-test", r -> null);
+        ConnectionGuard.Guarded conn = guard.admit(ch, "c-test", r -> null);
         LineSession[] session = new LineSession[1];
-        LineFramer framer = new LineFramer(Limits.MAX_LINE_BYTES, () -> session[0].holdLines(), conn::partialInput);
+        LineFramer framer = new LineFramer(LineLimits.MAX_LINE_BYTES, () -> session[0].holdLines(), conn::partialInput);
         session[0] = new LineSession("c-test", service, new TrafficLog("Test", null), new NodeMetrics("Test"),
                 Clock.systemUTC(), maxInFlight, new AtomicLong(), conn, framer, new CommandSlots(1024));
         ch.pipeline().addLast(framer, session[0]);

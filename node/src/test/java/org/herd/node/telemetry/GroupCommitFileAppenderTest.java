@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 class GroupCommitFileAppenderTest {
     private final LoggerContext context = new LoggerContext();
 
-    private GroupCommitFileAppender appender(Path file, GroupCommitFileAppender.Limits limits) {
+    private GroupCommitFileAppender appender(Path file, GroupCommitFileAppender.LogFileLimits limits) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
@@ -56,7 +56,7 @@ class GroupCommitFileAppenderTest {
     void rollsCompressesAndStaysUnderItsTotalCap(@TempDir Path dir) throws Exception {
         long fileMax = 64 * 1024;
         long totalMax = 256 * 1024;
-        GroupCommitFileAppender a = appender(dir.resolve("Alford.log"), new GroupCommitFileAppender.Limits(
+        GroupCommitFileAppender a = appender(dir.resolve("Alford.log"), new GroupCommitFileAppender.LogFileLimits(
                 fileMax, totalMax, 1 << 20));
         // random-ish lines compress a little, so many rolls are needed to pass the cap
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);
@@ -87,7 +87,7 @@ class GroupCommitFileAppenderTest {
     void aFullDiskDropsAndCountsLinesWithoutEverBlockingTheLogger(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("Ball.log");
         Files.createSymbolicLink(file, Path.of("/dev/full")); // every write fails with ENOSPC
-        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.Limits(1 << 20, 4 << 20, 1 << 20));
+        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.LogFileLimits(1 << 20, 4 << 20, 1 << 20));
         long t0 = System.nanoTime();
         for (int i = 0; i < 10_000; i++) {
             log(a, "IAMAT kiwi +34.068930-118.445127 1621464827." + i);
@@ -101,7 +101,7 @@ class GroupCommitFileAppenderTest {
     void aQueueFullToItsBytesDropsAndCountsInsteadOfGrowing(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("Hamilton.log");
         Files.createSymbolicLink(file, Path.of("/dev/full"));
-        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.Limits(1 << 20, 4 << 20, 64 * 1024));
+        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.LogFileLimits(1 << 20, 4 << 20, 64 * 1024));
         String big = "x".repeat(10_000);
         for (int i = 0; i < 100; i++) {
             log(a, big);
@@ -115,7 +115,7 @@ class GroupCommitFileAppenderTest {
     void afterTheDiskRefusedLinesTheLogSaysHowManyWereDropped(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("Welsh.log");
         Files.createSymbolicLink(file, Path.of("/dev/full"));
-        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.Limits(1 << 20, 4 << 20, 1 << 20));
+        GroupCommitFileAppender a = appender(file, new GroupCommitFileAppender.LogFileLimits(1 << 20, 4 << 20, 1 << 20));
         for (int i = 0; i < 5; i++) {
             log(a, "lost " + i);
         }

@@ -2,7 +2,7 @@ package org.herd.stream.fence;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -83,46 +83,46 @@ public record Fence(String id, Shape shape, Set<Detect> detect, String match, Ob
         boolean contains(double lat, double lng);
 
         /** Boxes covering the shape, in degrees (two where a circle crosses the antimeridian). */
-        List<Box> boxes();
+        List<Bounds> boxes();
 
         void writeTo(ObjectNode fence);
     }
 
     /** A box in degrees: {@code west <= east} always (boxes never cross the antimeridian). */
-    public record Box(double south, double west, double north, double east) {
+    public record Bounds(double south, double west, double north, double east) {
     }
 
     /** A circle: a centre and a radius in metres along the earth's surface. */
     public record Circle(double lat, double lng, double radiusMetres) implements Shape {
         @Override
         public boolean contains(double lat, double lng) {
-            return org.herd.stream.Geo.distanceMetres(this.lat, this.lng, lat, lng) <= radiusMetres;
+            return org.herd.stream.geo.Geo.distanceMetres(this.lat, this.lng, lat, lng) <= radiusMetres;
         }
 
         @Override
-        public List<Box> boxes() {
-            double dLat = Math.toDegrees(radiusMetres / org.herd.stream.Geo.EARTH_RADIUS_METRES);
+        public List<Bounds> boxes() {
+            double dLat = Math.toDegrees(radiusMetres / org.herd.stream.geo.Geo.EARTH_RADIUS_METRES);
             double south = lat - dLat;
             double north = lat + dLat;
             if (south <= -90 || north >= 90) { // contains a pole: every longitude
-                return List.of(new Box(Math.max(-90, south), -180, Math.min(90, north), 180));
+                return List.of(new Bounds(Math.max(-90, south), -180, Math.min(90, north), 180));
             }
             // the widest longitude span of a spherical cap: asin(sin(d) / cos(lat)), d the angular radius
-            double d = radiusMetres / org.herd.stream.Geo.EARTH_RADIUS_METRES;
+            double d = radiusMetres / org.herd.stream.geo.Geo.EARTH_RADIUS_METRES;
             double ratio = Math.sin(d) / Math.cos(Math.toRadians(lat));
             double dLng = ratio >= 1 ? 180 : Math.toDegrees(Math.asin(ratio)) * 1.000001 + 1e-9;
             double west = lng - dLng;
             double east = lng + dLng;
             if (dLng >= 180) {
-                return List.of(new Box(south, -180, north, 180));
+                return List.of(new Bounds(south, -180, north, 180));
             }
             if (west < -180) {
-                return List.of(new Box(south, west + 360, north, 180), new Box(south, -180, north, east));
+                return List.of(new Bounds(south, west + 360, north, 180), new Bounds(south, -180, north, east));
             }
             if (east > 180) {
-                return List.of(new Box(south, west, north, 180), new Box(south, -180, north, east - 360));
+                return List.of(new Bounds(south, west, north, 180), new Bounds(south, -180, north, east - 360));
             }
-            return List.of(new Box(south, west, north, east));
+            return List.of(new Bounds(south, west, north, east));
         }
 
         @Override
@@ -146,7 +146,7 @@ public record Fence(String id, Shape shape, Set<Detect> detect, String match, Ob
         }
 
         @Override
-        public List<Box> boxes() {
+        public List<Bounds> boxes() {
             return List.of(geometry.box());
         }
 

@@ -7,9 +7,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.Json;
-import org.herd.stream.SkippedRecords;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.model.Json;
+import org.herd.stream.store.SkippedRecords;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -52,7 +52,7 @@ public final class FenceApplier implements Processor<String, byte[], Void, Void>
             try (KeyValueIterator<String, byte[]> it = store.all()) {
                 while (it.hasNext()) {
                     var kv = it.next();
-                    Stored s = decode(kv.key, kv.value);
+                    StoredFence s = decode(kv.key, kv.value);
                     if (s != null) {
                         index.put(s.fence(), s.since());
                     }
@@ -79,7 +79,7 @@ public final class FenceApplier implements Processor<String, byte[], Void, Void>
     }
 
     /** A fence as a store keeps it: the fence's JSON and the time it was stored. */
-    public record Stored(Fence fence, long since) {
+    public record StoredFence(Fence fence, long since) {
     }
 
     static byte[] encode(Fence fence, long since) {
@@ -90,11 +90,11 @@ public final class FenceApplier implements Processor<String, byte[], Void, Void>
     }
 
     /** Reads a stored fence; null if it cannot be read (not expected: only valid fences are stored). */
-    public Stored decode(String id, byte[] value) {
+    public StoredFence decode(String id, byte[] value) {
         try {
             JsonNode o = Json.MAPPER.readTree(value);
             if (parser.parseRecord(id, Json.encode(o.get("fence"))) instanceof FenceParser.Valid v) {
-                return new Stored(v.fence(), o.path("since").asLong());
+                return new StoredFence(v.fence(), o.path("since").asLong());
             }
         } catch (java.io.IOException | RuntimeException e) {
             // fall through

@@ -12,10 +12,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.PlainClients;
-import org.herd.stream.PositionFollowingConsumer;
-import org.herd.stream.TricklePacer;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.store.PlainClients;
+import org.herd.stream.store.PositionFollowingConsumer;
+import org.herd.stream.store.TricklePacer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,10 +6,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.herd.stream.Json;
-import org.herd.stream.Location;
-import org.herd.stream.LocationRules;
-import org.herd.stream.SkippedRecords;
+import org.herd.stream.model.Json;
+import org.herd.stream.model.Location;
+import org.herd.stream.model.LocationRules;
+import org.herd.stream.store.SkippedRecords;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,15 +105,15 @@ public final class FenceDetector implements Processor<String, byte[], String, by
         long time = record.timestamp();
         // fence id -> {inside before, inside now}
         TreeMap<String, boolean[]> states = new TreeMap<>();
-        TreeMap<String, FenceIndex.Entry> entries = new TreeMap<>();
-        for (FenceIndex.Entry e : fences.containing(now.lat(), now.lng())) {
+        TreeMap<String, FenceIndex.IndexedFence> entries = new TreeMap<>();
+        for (FenceIndex.IndexedFence e : fences.containing(now.lat(), now.lng())) {
             if (applies(e, client, time)) {
                 states.computeIfAbsent(e.fence().id(), k -> new boolean[2])[1] = true;
                 entries.put(e.fence().id(), e);
             }
         }
         if (before != null) {
-            for (FenceIndex.Entry e : fences.containing(before.lat(), before.lng())) {
+            for (FenceIndex.IndexedFence e : fences.containing(before.lat(), before.lng())) {
                 if (applies(e, client, time)) {
                     states.computeIfAbsent(e.fence().id(), k -> new boolean[2])[0] = true;
                     entries.put(e.fence().id(), e);
@@ -131,7 +131,7 @@ public final class FenceDetector implements Processor<String, byte[], String, by
         for (var s : states.entrySet()) {
             boolean wasIn = s.getValue()[0];
             boolean isIn = s.getValue()[1];
-            FenceIndex.Entry e = entries.get(s.getKey());
+            FenceIndex.IndexedFence e = entries.get(s.getKey());
             for (Fence.Detect d : detected(e.fence(), wasIn, isIn)) {
                 FenceEvent event = new FenceEvent(e.fence().id(), d.wire(), client, now.location(), now.lat(), now.lng(),
                         now.clientTime(), now.node(), previous, e.fence().meta(), source);
@@ -144,7 +144,7 @@ public final class FenceDetector implements Processor<String, byte[], String, by
         }
     }
 
-    private static boolean applies(FenceIndex.Entry e, String client, long updateTime) {
+    private static boolean applies(FenceIndex.IndexedFence e, String client, long updateTime) {
         return e.since() <= updateTime && e.watches(client);
     }
 

@@ -1,7 +1,7 @@
 package org.herd.stream.fence;
 
 
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,13 +58,13 @@ public final class FenceIndex {
     static final long BYTES_PER_POSITION = 160;
 
     /** A fence as the index holds it: its client glob compiled, and when it was stored. */
-    public record Entry(Fence fence, Glob match, long since, List<Fence.Box> boxes, List<Integer> cells, long cost) {
+    public record IndexedFence(Fence fence, Glob match, long since, List<Fence.Bounds> boxes, List<Integer> cells, long cost) {
         public boolean watches(String client) {
             return match.matches(client);
         }
 
         boolean boxesHold(double lat, double lng) {
-            for (Fence.Box b : boxes) {
+            for (Fence.Bounds b : boxes) {
                 if (lat >= b.south() && lat <= b.north() && lng >= b.west() && lng <= b.east()) {
                     return true;
                 }
@@ -74,15 +74,15 @@ public final class FenceIndex {
     }
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Map<Integer, List<Entry>> cells = new HashMap<>();
-    private final TreeMap<String, Entry> byId = new TreeMap<>();
+    private final Map<Integer, List<IndexedFence>> cells = new HashMap<>();
+    private final TreeMap<String, IndexedFence> byId = new TreeMap<>();
     private long bytes;
 
     /** Adds or replaces the fence; {@code since}: its record's timestamp (ms). */
     public void put(Fence fence, long since) {
-        List<Fence.Box> boxes = fence.shape().boxes();
+        List<Fence.Bounds> boxes = fence.shape().boxes();
         List<Integer> listed = cellsOf(boxes);
-        Entry e = new Entry(fence, Glob.of(fence.match()), since, boxes, listed, costOf(fence, listed));
+        IndexedFence e = new IndexedFence(fence, Glob.of(fence.match()), since, boxes, listed, costOf(fence, listed));
         lock.writeLock().lock();
         try {
             removeLocked(fence.id());
@@ -104,13 +104,13 @@ public final class FenceIndex {
     }
 
     private void removeLocked(String id) {
-        Entry old = byId.remove(id);
+        IndexedFence old = byId.remove(id);
         if (old == null) {
             return;
         }
         bytes -= old.cost();
         for (int c : old.cells()) {
-            List<Entry> l = cells.get(c);
+            List<IndexedFence> l = cells.get(c);
             l.remove(old);
             if (l.isEmpty()) {
                 cells.remove(c);
@@ -119,9 +119,9 @@ public final class FenceIndex {
     }
 
     /** The one-degree cells the boxes touch, or the coarse ones when those are more than {@link #MAX_FINE_CELLS}. */
-    static List<Integer> cellsOf(List<Fence.Box> boxes) {
+    static List<Integer> cellsOf(List<Fence.Bounds> boxes) {
         List<Integer> fine = new ArrayList<>();
-        for (Fence.Box b : boxes) {
+        for (Fence.Bounds b : boxes) {
             int s = row(b.south());
             int n = row(b.north());
             int w = column(b.west());
@@ -138,9 +138,9 @@ public final class FenceIndex {
         return List.copyOf(fine);
     }
 
-    private static List<Integer> coarseCellsOf(List<Fence.Box> boxes) {
+    private static List<Integer> coarseCellsOf(List<Fence.Bounds> boxes) {
         java.util.Set<Integer> out = new java.util.TreeSet<>();
-        for (Fence.Box b : boxes) {
+        for (Fence.Bounds b : boxes) {
             for (int r = row(b.south()) / COARSE_DEGREES; r <= row(b.north()) / COARSE_DEGREES; r++) {
                 for (int c = column(b.west()) / COARSE_DEGREES; c <= column(b.east()) / COARSE_DEGREES; c++) {
                     out.add(COARSE - (r * COARSE_COLUMNS + c));
@@ -162,7 +162,7 @@ public final class FenceIndex {
         return (int) Math.floor(Math.max(-180, Math.min(180, lng)) + 180);
     }
 
-    public Optional<Entry> get(String id) {
+    public Optional<IndexedFence> get(String id) {
         lock.readLock().lock();
         try {
             return Optional.ofNullable(byId.get(id));
@@ -176,7 +176,7 @@ public final class FenceIndex {
         lock.readLock().lock();
         try {
             List<Fence> out = new ArrayList<>(Math.min(limit, byId.size()));
-            for (Entry e : (after == null ? byId : byId.tailMap(after, false)).values()) {
+            for (IndexedFence e : (after == null ? byId : byId.tailMap(after, false)).values()) {
                 if (out.size() >= limit) {
                     break;
                 }
@@ -208,15 +208,15 @@ public final class FenceIndex {
     }
 
     /** The fences whose area holds the point (boundary included), by id. */
-    public List<Entry> containing(double lat, double lng) {
-        List<Entry> candidates = new ArrayList<>();
+    public List<IndexedFence> containing(double lat, double lng) {
+        List<IndexedFence> candidates = new ArrayList<>();
         lock.readLock().lock();
         try {
-            List<Entry> inCell = cells.get(row(lat) * 361 + column(lng));
+            List<IndexedFence> inCell = cells.get(row(lat) * 361 + column(lng));
             if (inCell != null) {
                 candidates.addAll(inCell);
             }
-            List<Entry> inCoarse = cells.get(coarseCell(lat, lng));
+            List<IndexedFence> inCoarse = cells.get(coarseCell(lat, lng));
             if (inCoarse != null) {
                 candidates.addAll(inCoarse);
             }
@@ -224,8 +224,8 @@ public final class FenceIndex {
             lock.readLock().unlock();
         }
         // entries are immutable: the exact tests need no lock
-        List<Entry> hits = new ArrayList<>();
-        for (Entry e : candidates) {
+        List<IndexedFence> hits = new ArrayList<>();
+        for (IndexedFence e : candidates) {
             if (e.boxesHold(lat, lng) && e.fence().shape().contains(lat, lng)) {
                 hits.add(e);
             }

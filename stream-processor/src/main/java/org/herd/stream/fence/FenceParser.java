@@ -1,10 +1,10 @@
 package org.herd.stream.fence;
 
 
-import org.herd.stream.Problems;
+import org.herd.stream.model.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -57,13 +57,13 @@ public final class FenceParser {
     }
 
     /** A valid fence, or the list of everything wrong with the input. */
-    public sealed interface Result permits Valid, Invalid {
+    public sealed interface Parsed permits Valid, Rejected {
     }
 
-    public record Valid(Fence fence) implements Result {
+    public record Valid(Fence fence) implements Parsed {
     }
 
-    public record Invalid(List<String> problems) implements Result {
+    public record Rejected(List<String> problems) implements Parsed {
     }
 
     public static boolean isValidId(String id) {
@@ -72,32 +72,32 @@ public final class FenceParser {
     }
 
     /** Reads a fence record's value (its id inside must equal the key). */
-    public Result parseRecord(String key, byte[] value) {
+    public Parsed parseRecord(String key, byte[] value) {
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(value);
         } catch (java.io.IOException | RuntimeException e) {
-            return new Invalid(List.of("not JSON"));
+            return new Rejected(List.of("not JSON"));
         }
         if (body == null || !body.isObject()) {
-            return new Invalid(List.of("a fence is a JSON object"));
+            return new Rejected(List.of("a fence is a JSON object"));
         }
         List<String> problems = new Problems();
         if (!key.equals(body.path("id").asText(null))) {
             problems.add("id must equal the record's key");
         }
-        Result r = parse(key, (ObjectNode) body);
-        if (r instanceof Invalid i) {
+        Parsed r = parse(key, (ObjectNode) body);
+        if (r instanceof Rejected i) {
             problems.addAll(i.problems());
         }
-        return problems.isEmpty() ? r : new Invalid(problems);
+        return problems.isEmpty() ? r : new Rejected(problems);
     }
 
     /**
      * Validates a fence body for {@code id}. An {@code id} field in the body, if present, must
      * equal the path's.
      */
-    public Result parse(String id, ObjectNode body) {
+    public Parsed parse(String id, ObjectNode body) {
         List<String> problems = new Problems();
         if (!isValidId(id)) {
             problems.add("fence id must be 1 to " + MAX_ID_CHARS + " characters of letters, digits, '-', '.', '_' or '~'");
@@ -143,7 +143,7 @@ public final class FenceParser {
             }
         }
         if (!problems.isEmpty()) {
-            return new Invalid(problems);
+            return new Rejected(problems);
         }
         return new Valid(new Fence(id, shape, detect, match, meta));
     }

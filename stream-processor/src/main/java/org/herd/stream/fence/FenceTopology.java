@@ -7,9 +7,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
-import org.herd.stream.AppliedOffsets;
-import org.herd.stream.HerdTopology;
-import org.herd.stream.SkippedRecords;
+import org.herd.stream.store.AppliedOffsets;
+import org.herd.stream.store.StreamsDefaults;
+import org.herd.stream.store.SkippedRecords;
 
 import java.time.Duration;
 import java.util.Map;
@@ -63,7 +63,7 @@ public final class FenceTopology {
      */
     public static Properties streamsConfig(String applicationId, String bootstrapServers, String stateDir,
                                            Map<String, ?> overrides) {
-        Properties props = HerdTopology.baseConfig(applicationId, bootstrapServers, stateDir, overrides);
+        Properties props = StreamsDefaults.base(applicationId, bootstrapServers, stateDir, overrides);
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         // an update that produced events commits at once (FenceDetector asks for it); one that only moved a

@@ -16,14 +16,14 @@ public final class PolygonGeometry {
     private static final GeometryFactory FACTORY = new GeometryFactory();
 
     private final PreparedGeometry prepared;
-    private final Fence.Box box;
+    private final Fence.Bounds box;
     private final int positions;
 
     PolygonGeometry(Geometry geometry) {
         this.prepared = PreparedGeometryFactory.prepare(geometry);
         this.positions = geometry.getNumPoints();
         Envelope e = geometry.getEnvelopeInternal();
-        this.box = new Fence.Box(e.getMinY(), e.getMinX(), e.getMaxY(), e.getMaxX());
+        this.box = new Fence.Bounds(e.getMinY(), e.getMinX(), e.getMaxY(), e.getMaxX());
     }
 
     /** Inside or on the boundary. */
@@ -39,7 +39,7 @@ public final class PolygonGeometry {
         return positions;
     }
 
-    Fence.Box box() {
+    Fence.Bounds box() {
         return box;
     }
 

@@ -1,7 +1,7 @@
 package org.herd.stream.fence;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package org.herd.stream.fence;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.stream.Json;
+import org.herd.stream.model.Json;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -13,19 +13,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FenceParserTest {
     private final FenceParser parser = new FenceParser(10);
 
-    private FenceParser.Result parse(String id, String json) throws IOException {
+    private FenceParser.Parsed parse(String id, String json) throws IOException {
         return parser.parse(id, (ObjectNode) Json.MAPPER.readTree(json));
     }
 
     private List<String> problems(String id, String json) throws IOException {
-        FenceParser.Result r = parse(id, json);
-        assertThat(r).isInstanceOf(FenceParser.Invalid.class);
-        return ((FenceParser.Invalid) r).problems();
+        FenceParser.Parsed r = parse(id, json);
+        assertThat(r).isInstanceOf(FenceParser.Rejected.class);
+        return ((FenceParser.Rejected) r).problems();
     }
 
     @Test
     void aCircleWithDefaultsIsValidAndRoundTripsThroughItsJson() throws IOException {
-        FenceParser.Result r = parse("ucla", "{\"circle\": {\"lat\": 34.07, \"lng\": -118.44, \"radius\": 500}}");
+        FenceParser.Parsed r = parse("ucla", "{\"circle\": {\"lat\": 34.07, \"lng\": -118.44, \"radius\": 500}}");
         Fence f = ((FenceParser.Valid) r).fence();
         assertThat(f.detect()).containsExactlyInAnyOrder(Fence.Detect.ENTER, Fence.Detect.EXIT);
         assertThat(f.match()).isEqualTo("*");
@@ -93,9 +93,9 @@ class FenceParserTest {
 
     @Test
     void aRecordsIdMustBeItsKey() throws IOException {
-        FenceParser.Result r = parser.parseRecord("a", "{\"id\": \"b\", \"circle\": {\"lat\": 1, \"lng\": 1, \"radius\": 1}}".getBytes());
-        assertThat(((FenceParser.Invalid) r).problems()).contains("id must equal the record's key");
-        assertThat(parser.parseRecord("a", "nope".getBytes())).isEqualTo(new FenceParser.Invalid(List.of("not JSON")));
+        FenceParser.Parsed r = parser.parseRecord("a", "{\"id\": \"b\", \"circle\": {\"lat\": 1, \"lng\": 1, \"radius\": 1}}".getBytes());
+        assertThat(((FenceParser.Rejected) r).problems()).contains("id must equal the record's key");
+        assertThat(parser.parseRecord("a", "nope".getBytes())).isEqualTo(new FenceParser.Rejected(List.of("not JSON")));
     }
 
     @Test

@@ -1,5 +1,0 @@
-package org.herd.stream;
-
-/** A place found by a nearby query, with its great-circle distance from the query point. */
-public record NearbyPlace(Place place, double distanceMetres) {
-}
