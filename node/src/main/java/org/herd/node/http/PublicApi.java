@@ -55,6 +55,7 @@ public final class PublicApi {
         this.clock = clock;
         this.ready = ready;
         this.metrics = metrics;
+        this.router = router();
     }
 
     /** Every endpoint of the public API, in one place (docs/http.md, openapi.yaml). */
@@ -73,7 +74,8 @@ public final class PublicApi {
     }
 
     private final MapPage map = new MapPage();
-    private final Router router = router();
+    /** Made in the constructor, once the fields its resources read are set. */
+    private final Router router;
 
     private final java.util.Set<String> allowedOrigins;
 
