@@ -6,7 +6,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -15,49 +15,46 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 @AnalyzeClasses(packages = "org.herd", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-    private static final String[] LIBRARIES = {"java..", "org.slf4j..", "com.fasterxml.jackson..", "io.netty..",
-            "io.micrometer..", "org.herd.stream.."};
-
     @ArchTest
     static final ArchRule noCyclesBetweenTheRoomsOfTheNode =
             slices().matching("org.herd.node.(*)..").should().beFreeOfCycles();
 
+    /** The table "Which room may use which" of docs/architecture.md, row for row. */
     @ArchTest
-    static final ArchRule theStreamProcessorKnowsNothingOfTheNode =
-            noClasses().that().resideInAPackage("org.herd.stream..")
-                    .should().dependOnClassesThat().resideInAPackage("org.herd.node..");
+    static final ArchRule roomsUseOnlyWhatTheTableAllows = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("wiring").definedBy("org.herd.node")
+            .layer("tcp").definedBy("org.herd.node.tcp..")
+            .layer("http").definedBy("org.herd.node.http..")
+            .layer("protocol").definedBy("org.herd.node.protocol..")
+            .layer("net").definedBy("org.herd.node.net..")
+            .layer("service").definedBy("org.herd.node.service..")
+            .layer("replica").definedBy("org.herd.node.replica..")
+            .layer("events").definedBy("org.herd.node.events..")
+            .layer("places").definedBy("org.herd.node.places..")
+            .layer("ops").definedBy("org.herd.node.ops..")
+            .layer("telemetry").definedBy("org.herd.node.telemetry..")
+            .layer("config").definedBy("org.herd.node.config..")
+            .layer("stream").definedBy("org.herd.stream..")
+            .whereLayer("wiring").mayOnlyAccessLayers("tcp", "http", "protocol", "net", "service", "replica", "events",
+                    "places", "ops", "telemetry", "config", "stream")
+            .whereLayer("tcp").mayOnlyAccessLayers("service", "protocol", "net", "telemetry", "stream")
+            .whereLayer("http").mayOnlyAccessLayers("service", "protocol", "net", "telemetry", "stream")
+            .whereLayer("protocol").mayOnlyAccessLayers("stream")
+            .whereLayer("net").mayOnlyAccessLayers("telemetry")
+            .whereLayer("service").mayOnlyAccessLayers("replica", "protocol", "telemetry", "stream")
+            .whereLayer("replica").mayOnlyAccessLayers("config", "telemetry", "stream")
+            .whereLayer("events").mayOnlyAccessLayers("service", "protocol", "config", "stream")
+            .whereLayer("places").mayOnlyAccessLayers("service", "protocol", "config", "stream")
+            .whereLayer("ops").mayOnlyAccessLayers("config", "stream")
+            .whereLayer("telemetry").mayNotAccessAnyLayer()
+            .whereLayer("config").mayOnlyAccessLayers("stream")
+            .whereLayer("stream").mayNotAccessAnyLayer();
 
     @ArchTest
     static final ArchRule theProtocolIsPure =
             classes().that().resideInAPackage("org.herd.node.protocol..")
                     .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..",
                             "org.herd.stream..", "org.herd.node.protocol..");
-
-    @ArchTest
-    static final ArchRule theFrontDoorsReachOnlyTheService =
-            classes().that().resideInAnyPackage("org.herd.node.tcp..", "org.herd.node.http..")
-                    .should().onlyDependOnClassesThat().resideInAnyPackage(concat(LIBRARIES,
-                            "org.herd.node.tcp..", "org.herd.node.http..", "org.herd.node.service..",
-                            "org.herd.node.protocol..", "org.herd.node.net..", "org.herd.node.telemetry.."));
-
-    @ArchTest
-    static final ArchRule onlyTheWiringUsesTheWiring =
-            noClasses().that().resideOutsideOfPackage("org.herd.node")
-                    .and().resideInAPackage("org.herd.node..")
-                    .should().dependOnClassesThat().resideInAPackage("org.herd.node");
-
-    @ArchTest
-    static final ArchRule theReplicaKnowsNoClientsOrFrontDoors =
-            noClasses().that().resideInAPackage("org.herd.node.replica..")
-                    .should().dependOnClassesThat().resideInAnyPackage("org.herd.node.service..",
-                            "org.herd.node.tcp..", "org.herd.node.http..", "org.herd.node.places..");
-
-    @ArchTest
-    static final ArchRule telemetryStandsAlone =
-            noClasses().that().resideInAPackage("org.herd.node.telemetry..")
-                    .should().dependOnClassesThat().resideInAnyPackage("org.herd.node.service..",
-                            "org.herd.node.replica..", "org.herd.node.tcp..", "org.herd.node.http..",
-                            "org.herd.node.net..", "org.herd.node.places..", "org.herd.node.ops..");
 
     /** Every class of the node and stream-processor, nested ones too: no two share a simple name. */
     @ArchTest
@@ -70,12 +67,5 @@ class ArchitectureTest {
         }
         byName.values().removeIf(names -> names.size() < 2);
         org.assertj.core.api.Assertions.assertThat(byName).as("classes sharing a simple name").isEmpty();
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] out = new String[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }
