@@ -24,7 +24,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -56,18 +55,12 @@ public final class TopicFeed<T> implements AutoCloseable {
     private final Naming naming;
     private final Function<ConsumerRecord<String, byte[]>, T> reader;
     private final Map<String, Object> consumerProps;
-    private final int maxSubscribers;
     /** How long a replay waits for a subscriber that does not read before dropping it. */
     private final Duration patience;
     private final ThreadPoolExecutor catchUps;
-    private final AtomicInteger subscribers = new AtomicInteger();
-    private final int maxPerAddress;
-    private final int maxCatchingUpPerAddress;
-    /** Subscribers and catch-ups by address ({@link EventSource.Sink#peer()}); an address leaves when it has none. */
-    private final Map<String, int[]> byAddress = new HashMap<>();
-    /** Records passed over since the last line logged about them: at most one line a second, whatever producers write. */
-    private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
-    private volatile long lastUnreadableLogged = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+    private final PassedOver passedOver;
+    private final FeedAdmission admission;
+    private final FeedIds ids;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Object lock = new Object();
     /** Next offset of each partition that the shared consumer will deliver; guarded by {@link #lock}. */
@@ -82,13 +75,14 @@ public final class TopicFeed<T> implements AutoCloseable {
     public TopicFeed(String node, String topic, Naming naming, Function<ConsumerRecord<String, byte[]>, T> reader,
                      Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp, Duration patience,
                      int maxPerAddress, int maxCatchingUpPerAddress) {
-        this.maxPerAddress = maxPerAddress;
-        this.maxCatchingUpPerAddress = maxCatchingUpPerAddress;
         this.node = node;
         this.naming = naming;
         this.reader = reader;
         this.patience = patience;
         this.topic = topic;
+        this.passedOver = new PassedOver(node, naming.name());
+        this.admission = new FeedAdmission(naming, maxSubscribers, maxPerAddress, maxCatchingUpPerAddress);
+        this.ids = new FeedIds(naming.idPrefix(), naming.name(), topic);
         Map<String, Object> props = new HashMap<>(clientSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -99,7 +93,6 @@ public final class TopicFeed<T> implements AutoCloseable {
         // a read-committed fetch is answered as soon as a commit marker makes events readable, so the
         // default fetch.max.wait.ms (500 ms) costs no latency, only fewer idle fetches
         this.consumerProps = props;
-        this.maxSubscribers = maxSubscribers;
         this.catchUps = new ThreadPoolExecutor(0, maxCatchingUp, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "herd-" + node + "-" + naming.name() + "-catchup");
             t.setDaemon(true);
@@ -190,55 +183,22 @@ public final class TopicFeed<T> implements AutoCloseable {
         try {
             return reader.apply(r);
         } catch (RuntimeException e) {
-            passedOver(r.partition(), r.offset(), e);
+            passedOver.record(r.partition(), r.offset(), e);
             return null;
-        }
-    }
-
-    private void passedOver(int partition, long offset, RuntimeException e) {
-        long count = unreadable.incrementAndGet();
-        long now = System.nanoTime();
-        if (now - lastUnreadableLogged >= TimeUnit.SECONDS.toNanos(1)) {
-            lastUnreadableLogged = now;
-            unreadable.addAndGet(-count);
-            log.warn("node {}: the {} feed passed over {} record(s) it could not read, the last {}@{}: {}", node, naming.name(),
-                    count, partition, offset, e.toString());
         }
     }
 
     /** Why {@code id} is not one of this feed's, or empty if it is. */
     public Optional<String> checkId(String id) {
-        return parse(id) == null
-                ? Optional.of("not an id of this herd's " + naming.name() + " (" + naming.idPrefix()
-                        + ".<offset>.<offset>... with one offset per partition of " + topic + ")")
-                : Optional.empty();
+        return ids.parse(id, partitions.size()) == null ? Optional.of(ids.form()) : Optional.empty();
     }
 
     private long[] parse(String id) {
-        String[] parts = id == null ? new String[0] : id.split("\\.", -1);
-        if (parts.length != partitions.size() + 1 || !parts[0].equals(naming.idPrefix())) {
-            return null;
-        }
-        long[] at = new long[partitions.size()];
-        for (int i = 0; i < at.length; i++) {
-            try {
-                at[i] = Long.parseLong(parts[i + 1]);
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            if (at[i] < 0 || parts[i + 1].length() > 19) {
-                return null;
-            }
-        }
-        return at;
+        return ids.parse(id, partitions.size());
     }
 
     private String id(long[] positions) {
-        StringBuilder b = new StringBuilder(naming.idPrefix());
-        for (long p : positions) {
-            b.append('.').append(p);
-        }
-        return b.toString();
+        return ids.id(positions);
     }
 
     /**
@@ -249,27 +209,7 @@ public final class TopicFeed<T> implements AutoCloseable {
                                               EventSource.Sink sink) {
         String peer = sink.peer();
         boolean catchingUp = !(from instanceof EventSource.Latest);
-        synchronized (byAddress) {
-            int[] mine = byAddress.getOrDefault(peer, new int[2]);
-            if (mine[0] >= maxPerAddress) {
-                throw new Busy("this address has " + maxPerAddress + " " + naming.name() + " subscribers on this node, the most "
-                        + "one address may have (" + naming.subscribersSetting() + ".per.address)");
-            }
-            if (catchingUp && mine[1] >= maxCatchingUpPerAddress) {
-                throw new Busy("this node is already replaying " + naming.name() + " for " + maxCatchingUpPerAddress
-                        + " resuming subscribers of this address (" + naming.catchUpSetting() + ".per.address)");
-            }
-            if (subscribers.incrementAndGet() > maxSubscribers) {
-                subscribers.decrementAndGet();
-                throw new Busy("this node has " + maxSubscribers + " " + naming.name() + " subscribers, the most it takes ("
-                        + naming.subscribersSetting() + ")");
-            }
-            mine[0]++;
-            if (catchingUp) {
-                mine[1]++; // given back when its replay ends (or is refused below)
-            }
-            byAddress.put(peer, mine);
-        }
+        admission.admit(peer, catchingUp);
         Sub s = new Sub(select, sink, peer);
         if (from instanceof EventSource.Latest) {
             synchronized (lock) {
@@ -280,7 +220,7 @@ public final class TopicFeed<T> implements AutoCloseable {
         }
         long[] start = from instanceof EventSource.After a ? parse(a.eventId()) : null;
         if (from instanceof EventSource.After && start == null) {
-            addressCount(peer, 1, -1);
+            admission.catchUpEnded(peer);
             s.close();
             throw new IllegalArgumentException("not an id of this herd's " + naming.name());
         }
@@ -289,30 +229,16 @@ public final class TopicFeed<T> implements AutoCloseable {
                 try {
                     catchUp(s, start);
                 } finally {
-                    addressCount(peer, 1, -1);
+                    admission.catchUpEnded(peer);
                 }
             });
         } catch (RejectedExecutionException e) {
-            addressCount(peer, 1, -1);
+            admission.catchUpEnded(peer);
             s.close();
             throw new Busy("this node is already replaying " + naming.name() + " for " + catchUps.getMaximumPoolSize()
                     + " resuming subscribers (" + naming.catchUpSetting() + ")");
         }
         return s;
-    }
-
-    /** Adds {@code delta} to the address's subscribers (which 0) or catch-ups (1); forgets an address with neither. */
-    private void addressCount(String peer, int which, int delta) {
-        synchronized (byAddress) {
-            int[] mine = byAddress.get(peer);
-            if (mine == null) {
-                return;
-            }
-            mine[which] += delta;
-            if (mine[0] <= 0 && mine[1] <= 0) {
-                byAddress.remove(peer);
-            }
-        }
     }
 
     /** Reads from {@code start} (null: the oldest event) on a consumer of its own until the subscriber can join the live ones. */
@@ -402,7 +328,7 @@ public final class TopicFeed<T> implements AutoCloseable {
             try {
                 m = e == null ? null : select.apply(e, id(positions));
             } catch (RuntimeException failure) {
-                passedOver(partition, offset, failure); // this subscriber passes it over; the feed and the others go on
+                passedOver.record(partition, offset, failure); // this subscriber passes it over; the feed and the others go on
                 return;
             }
             if (m != null && !sink.offer(m)) {
@@ -420,8 +346,7 @@ public final class TopicFeed<T> implements AutoCloseable {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                subscribers.decrementAndGet();
-                addressCount(peer, 0, -1);
+                admission.subscriberEnded(peer);
                 synchronized (lock) {
                     live.remove(this);
                 }
@@ -431,7 +356,7 @@ public final class TopicFeed<T> implements AutoCloseable {
 
     /** Subscribers now (for metrics). */
     public int subscribers() {
-        return subscribers.get();
+        return admission.subscribers();
     }
 
     @Override
