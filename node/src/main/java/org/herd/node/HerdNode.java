@@ -2,7 +2,6 @@ package org.herd.node;
 
 import org.herd.node.ops.Operators;
 import org.herd.node.ops.TopicSetup;
-import org.herd.stream.model.Json;
 
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
@@ -11,12 +10,10 @@ import org.herd.node.events.FenceDerivation;
 import org.herd.node.events.NewsFeed;
 import org.herd.node.places.PlacesSources;
 import org.herd.node.replica.EndOffsetsReader;
-import org.herd.node.replica.Replay;
 import org.herd.node.replica.Replica;
 import org.herd.node.replica.ReplicaDirectories;
 import org.herd.node.replica.ServingReplica;
 import org.herd.node.service.HerdService;
-import org.herd.node.service.NodeOperations;
 import org.herd.node.service.Publisher;
 import org.herd.node.telemetry.GroupCommitFileAppender;
 import org.herd.node.telemetry.NodeLogging;
@@ -39,17 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -59,10 +52,9 @@ import java.util.concurrent.TimeUnit;
  * HTTP API on a loopback-only admin port. {@link #start} returns once the stores have caught up
  * with the topics and every port is open.
  */
-public final class HerdNode implements AutoCloseable, NodeOperations {
+public final class HerdNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HerdNode.class);
     private static final int ADMIN_CONNECTIONS = 64;
-    private static final Duration HERD_DIGEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;
     private final HerdConfig config;
@@ -94,7 +86,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
     private final EventFeed events;
     private final NewsFeed news;
     private final Operators operators;
-    private final AtomicReference<CompletableFuture<HerdDigests>> herdDigests = new AtomicReference<>();
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -186,7 +177,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT),
                 bodies);
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
-                new AdminApi(this, metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
+                new AdminApi(new OperatorQueries(name, config, serving, operators, this::ready, () -> derivation), metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT),
                 new BodyBudget(ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES, ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
@@ -210,21 +201,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
                 config.get(Settings.HERD_ADMIN_BIND_HOST), adminHttp.port(), replica().queries.placeCount());
     }
 
-    /**
-     * Rebuilds this node's state by replaying the topics into a new replica, beside the one
-     * serving (see {@link ServingReplica}).
-     */
-    @Override
-    public ReplayAnswer startReplay() {
-        boolean started = serving.startReplay();
-        return new ReplayAnswer(serving.replayStatus(), started);
-    }
-
-    @Override
-    public Replay.ReplayStatus replayStatus() {
-        return serving.replayStatus();
-    }
-
     public String name() {
         return name;
     }
@@ -234,7 +210,7 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
         return serving.get();
     }
 
-    @Override
+    /** Whether the node serves: its replica has caught up and is healthy. */
     public boolean ready() {
         Replica r = replica();
         return ready && r != null && r.healthy();
@@ -250,62 +226,6 @@ public final class HerdNode implements AutoCloseable, NodeOperations {
 
     public int adminPort() {
         return adminHttp.port();
-    }
-
-    @Override
-    public NodeStatus status() {
-        Replica r = replica();
-        String replay = serving.replayStatus().state();
-        FenceDerivation d = derivation;
-        Derivation shown = d == null ? null : new Derivation(d.state(), d.activeTasks(), d.fences(), d.inputHeld());
-        return r == null ? new NodeStatus(name, false, null, null, null, null, null, null, null, replay, shown)
-                : new NodeStatus(name, ready(), r.dir.getFileName().toString(), r.streams.state().toString(),
-                r.queries.approximateClientCount(), (long) r.queries.placeCount(), (long) r.state.fenceIndex().size(),
-                r.applied(), r.barrier.lag(), replay, shown);
-    }
-
-    @Override
-    public StateDigest digest() {
-        Replica r = replica();
-        Replica.ReplicaDigest d = r.digest();
-        return new StateDigest(name, d.clients(), d.places(), d.fences(), d.sha256(), r.applied());
-    }
-
-    @Override
-    public CompletableFuture<HerdDigests> herdDigests() {
-        synchronized (herdDigests) {
-            CompletableFuture<HerdDigests> running = herdDigests.get();
-            if (running != null && !running.isDone()) {
-                return running;
-            }
-            List<CompletableFuture<NodeDigest>> asks = config.nodes().stream().map(n -> askDigest(n)
-                    .thenApply(d -> new NodeDigest(n, "ok", d, null))
-                    .exceptionally(e -> {
-                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                        return cause instanceof ConnectException ? new NodeDigest(n, "down", null, "nothing listens on its admin port")
-                                : new NodeDigest(n, "error", null, String.valueOf(cause.getMessage()));
-                    })).toList();
-            CompletableFuture<HerdDigests> all = CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                List<NodeDigest> nodes = asks.stream().map(CompletableFuture::join).toList();
-                boolean agree = nodes.stream().allMatch(d -> d.digest() != null)
-                        && nodes.stream().map(d -> d.digest().sha256()).distinct().count() == 1;
-                return new HerdDigests(nodes, agree);
-            });
-            herdDigests.set(all);
-            return all;
-        }
-    }
-
-    /** This node's digest (walked off the caller's thread), or another's from its admin port. */
-    private CompletableFuture<StateDigest> askDigest(String node) {
-        if (node.equals(name)) {
-            return ready() ? CompletableFuture.supplyAsync(this::digest)
-                    : CompletableFuture.failedFuture(new IOException("not serving yet: no replica to digest"));
-        }
-        if (config.adminPort(node) == 0) {
-            return CompletableFuture.failedFuture(new IOException("its admin port is chosen when it starts (0 in the configuration)"));
-        }
-        return operators.getAsync(node, "/admin/digest", HERD_DIGEST_TIMEOUT).thenApply(j -> Json.MAPPER.convertValue(j, StateDigest.class));
     }
 
     /** Orderly shutdown: stop accepting, close connections, close Streams, then the clients. */
