@@ -14,6 +14,7 @@ import org.herd.node.replica.Replica;
 import org.herd.node.replica.ReplicaDirectories;
 import org.herd.node.replica.ServingReplica;
 import org.herd.node.service.HerdService;
+import org.herd.node.service.NodeOperations;
 import org.herd.node.service.Publisher;
 import org.herd.node.telemetry.GroupCommitFileAppender;
 import org.herd.node.telemetry.NodeLogging;
@@ -86,6 +87,8 @@ public final class HerdNode implements AutoCloseable {
     private final EventFeed events;
     private final NewsFeed news;
     private final Operators operators;
+    /** What the admin port answers: status, digests, replays. */
+    private final OperatorQueries operatorQueries;
 
     private HerdNode(HerdConfig config, String name, boolean ownProcess, Map<String, Object> streamsOverrides)
             throws IOException {
@@ -125,6 +128,7 @@ public final class HerdNode implements AutoCloseable {
                 config.get(Settings.CONNECTION_OUTPUT_STALL_TIMEOUT), config.get(Settings.NEWS_SUBSCRIBERS_MAX_PER_ADDRESS),
                 config.get(Settings.NEWS_CATCHUP_MAX_PER_ADDRESS), client -> replica().queries.location(client));
         this.operators = new Operators(config, System.out);
+        this.operatorQueries = new OperatorQueries(name, config, serving, operators, this::ready, () -> derivation);
         this.service = new HerdService(name, config.topics(), publisher, this::replica,
                 PlacesSources.fromConfig(config, name), workers, writeTimeout, metrics,
                 config.get(Settings.WRITE_INFLIGHT_MAX), config.get(Settings.WRITE_UNAPPLIED_MAX), events, news, config.get(Settings.FENCES_MAX),
@@ -177,7 +181,7 @@ public final class HerdNode implements AutoCloseable {
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), guard, config.get(Settings.EVENTS_HEARTBEAT),
                 bodies);
         adminHttp = HttpServer.start(config.get(Settings.HERD_ADMIN_BIND_HOST), config.adminPort(name), adminIo, adminIo,
-                new AdminApi(new OperatorQueries(name, config, serving, operators, this::ready, () -> derivation), metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
+                new AdminApi(operatorQueries, metrics::scrape, api::handle, config.lowerCaseNames(Settings.HERD_ADMIN_HOSTS))::handle, traffic, ADMIN_CONNECTIONS,
                 config.get(Settings.CONNECTION_IDLE_TIMEOUT), adminGuard, config.get(Settings.EVENTS_HEARTBEAT),
                 new BodyBudget(ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES, ADMIN_CONNECTIONS * (long) HttpServer.MAX_BODY_BYTES));
         TopicSetup.ensure(admin, config, Duration.ofMinutes(2));
@@ -214,6 +218,11 @@ public final class HerdNode implements AutoCloseable {
     public boolean ready() {
         Replica r = replica();
         return ready && r != null && r.healthy();
+    }
+
+    /** This node's status, as {@code GET /admin/status} answers it. */
+    public NodeOperations.NodeStatus status() {
+        return operatorQueries.status();
     }
 
     public int tcpPort() {

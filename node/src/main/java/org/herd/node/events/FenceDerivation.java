@@ -12,6 +12,7 @@ import org.herd.stream.store.SkippedRecords;
 import org.herd.stream.fence.FenceClientSupplier;
 import org.herd.stream.fence.FenceIndex;
 import org.herd.stream.fence.FenceParser;
+import org.herd.stream.fence.DeferredCommits;
 import org.herd.stream.fence.FenceTopology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +52,11 @@ public final class FenceDerivation implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "herd-" + node);
         props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         AppliedOffsets fencesApplied = new AppliedOffsets(topics.fences());
+        DeferredCommits commits = new DeferredCommits(FenceTopology.EVENT_COMMIT_GAP);
         this.clients = new FenceClientSupplier(topics.fences(), fencesApplied, config.get(Settings.WRITE_TIMEOUT),
-                () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN), config.get(Settings.FENCES_DERIVATION_PAUSE));
+                () -> index.size() > 0, config.get(Settings.FENCES_DERIVATION_IDLE_DRAIN), config.get(Settings.FENCES_DERIVATION_PAUSE), commits);
         this.streams = new KafkaStreams(FenceTopology.build(new FenceTopology.Parts(topics.locations(), topics.fences(),
-                topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied)),
+                topics.events(), index, new FenceParser(), locationsSkipped, fencesSkipped, fencesApplied, commits)),
                 FenceTopology.streamsConfig(config.get(Settings.FENCES_APPLICATION_ID), config.bootstrapServers(),
                         dir.toAbsolutePath().toString(), props),
                 clients);

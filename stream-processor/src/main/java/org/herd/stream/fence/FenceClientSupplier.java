@@ -65,6 +65,7 @@ public final class FenceClientSupplier extends PlainClients {
     private final BooleanSupplier fencesExist;
     private final Duration idleDrain;
     private final Duration pause;
+    private final DeferredCommits commits;
     /** Whether the main consumer holds its input now (no fence, between drains); for the operators' status. */
     private volatile boolean inputHeld;
 
@@ -73,16 +74,18 @@ public final class FenceClientSupplier extends PlainClients {
      * {@code fencesExist}: whether this member holds any fence; {@code idleDrain}: how often the
      * input is read while it holds none (zero: always); {@code pause}: after a poll that brought a
      * trickle of locations (not a full batch), how long after it the next fetch waits
-     * ({@link TricklePacer}; zero: never).
+     * ({@link TricklePacer}; zero: never); {@code commits}: while a detector has put off a commit, a
+     * poll waits at most the commit gap ({@link DeferredCommits}).
      */
     public FenceClientSupplier(String fencesTopic, AppliedOffsets fencesApplied, Duration patience,
-                               BooleanSupplier fencesExist, Duration idleDrain, Duration pause) {
+                               BooleanSupplier fencesExist, Duration idleDrain, Duration pause, DeferredCommits commits) {
         this.fencesTopic = fencesTopic;
         this.fencesApplied = fencesApplied;
         this.patience = patience;
         this.fencesExist = fencesExist;
         this.idleDrain = idleDrain;
         this.pause = pause;
+        this.commits = commits;
     }
 
     /** Whether the derivation holds its input now: no fence exists, and no drain is under way. */
@@ -169,7 +172,7 @@ public final class FenceClientSupplier extends PlainClients {
                     Thread.currentThread().interrupt();
                 }
             }
-            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+            ConsumerRecords<byte[], byte[]> records = super.poll(commits.pollTimeout(timeout));
             pacer.polled(records.count());
             if (!records.isEmpty()) {
                 awaitFences();

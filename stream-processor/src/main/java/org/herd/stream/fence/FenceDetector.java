@@ -42,16 +42,19 @@ public final class FenceDetector implements Processor<String, byte[], String, by
     private final SkippedRecords skipped;
     private final String locationsTopic;
     private final long eventCommitGapMs;
+    private final DeferredCommits commits;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> positions;
     private long lastCommitRequest = Long.MIN_VALUE / 2;
     private boolean eventsUncommitted;
 
-    public FenceDetector(FenceIndex fences, SkippedRecords skipped, String locationsTopic, Duration eventCommitGap) {
+    /** {@code commits}: the commit gap, and where this detector says it has put a commit off. */
+    public FenceDetector(FenceIndex fences, SkippedRecords skipped, String locationsTopic, DeferredCommits commits) {
         this.fences = fences;
         this.skipped = skipped;
         this.locationsTopic = locationsTopic;
-        this.eventCommitGapMs = Math.max(1, eventCommitGap.toMillis());
+        this.commits = commits;
+        this.eventCommitGapMs = Math.max(1, commits.gap().toMillis());
     }
 
     @Override
@@ -71,11 +74,13 @@ public final class FenceDetector implements Processor<String, byte[], String, by
             requestCommit(now);
         } else {
             eventsUncommitted = true;
+            commits.deferred();
         }
     }
 
     private void requestCommit(long now) {
         context.commit();
+        commits.requested();
         lastCommitRequest = now;
         eventsUncommitted = false;
     }

@@ -34,7 +34,8 @@ public final class FenceTopology {
 
     /** The topics and the state the derivation uses. */
     public record Parts(String locations, String fences, String events, FenceIndex index, FenceParser parser,
-                        SkippedRecords locationsSkipped, SkippedRecords fencesSkipped, AppliedOffsets fencesApplied) {
+                        SkippedRecords locationsSkipped, SkippedRecords fencesSkipped, AppliedOffsets fencesApplied,
+                        DeferredCommits commits) {
     }
 
     /** The most often an update's events ask for a commit of their own (see {@link FenceDetector}). */
@@ -52,7 +53,7 @@ public final class FenceTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FenceDetector.POSITIONS_STORE), Serdes.String(), Serdes.ByteArray()));
         builder.stream(p.locations(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("derivation-locations-source"))
-                .process(() -> new FenceDetector(p.index(), p.locationsSkipped(), p.locations(), EVENT_COMMIT_GAP), FenceDetector.POSITIONS_STORE)
+                .process(() -> new FenceDetector(p.index(), p.locationsSkipped(), p.locations(), p.commits()), FenceDetector.POSITIONS_STORE)
                 .to(p.events(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("events-sink"));
         return builder.build();
     }

@@ -43,7 +43,7 @@ class FenceDetectionTest {
                 System.getProperty("java.io.tmpdir") + "/fence-test-" + System.nanoTime(), Map.of());
         driver = new TopologyTestDriver(FenceTopology.build(new FenceTopology.Parts("herd.locations", "herd.fences",
                 "herd.events", index, parser, locationsSkipped, new SkippedRecords("herd.fences"),
-                new AppliedOffsets("herd.fences"))), props, T0);
+                new AppliedOffsets("herd.fences"), new DeferredCommits(FenceTopology.EVENT_COMMIT_GAP))), props, T0);
         locations = driver.createInputTopic("herd.locations", new StringSerializer(), new ByteArraySerializer(), T0,
                 java.time.Duration.ofMillis(1));
         fences = driver.createInputTopic("herd.fences", new StringSerializer(), new ByteArraySerializer());
