@@ -85,6 +85,18 @@ public final class FenceDetector implements Processor<String, byte[], String, by
         eventsUncommitted = false;
     }
 
+    /**
+     * The task closes (a rebalance, a shutdown): a commit it put off is no longer this detector's
+     * to ask for (the task's work is committed or redone), so the consumer's short polls stop.
+     */
+    @Override
+    public void close() {
+        if (eventsUncommitted) {
+            eventsUncommitted = false;
+            commits.requested();
+        }
+    }
+
     @Override
     public void process(Record<String, byte[]> record) {
         String client = record.key();
