@@ -919,6 +919,10 @@ public final class HerdBench implements Callable<Integer> {
             }
             coreContext = ", " + fmt(count) + " fences";
             settle();
+            // the derivation's members, input held while no fence exists, drain what came meanwhile every
+            // fences.derivation.idle.drain.ms: work put off from the warm-up's ingest, not what an idle herd costs
+            System.out.printf("(derivation caught up after %.1f s)%n", derivationCatchUpSeconds());
+            settle();
             idleCpu();
             settle();
             iamatLatency(2000);
