@@ -115,9 +115,7 @@ public final class FenceClientSupplier extends PlainClients {
 
         FenceSyncingConsumer(Map<String, Object> config) {
             super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            Object max = config.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
-            this.pacer = new TricklePacer(pause.toNanos(),
-                    max == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(max.toString()), System::nanoTime);
+            this.pacer = TricklePacer.forConsumer(config, pause);
             Map<String, Object> adminConfig = new HashMap<>();
             config.forEach((key, value) -> {
                 if (AdminClientConfig.configNames().contains(key)) {
@@ -164,14 +162,7 @@ public final class FenceClientSupplier extends PlainClients {
         @Override
         public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
             gate();
-            long wait = pacer.waitNanos();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            pacer.awaitTurn();
             ConsumerRecords<byte[], byte[]> records = super.poll(commits.pollTimeout(timeout));
             pacer.polled(records.count());
             if (!records.isEmpty()) {

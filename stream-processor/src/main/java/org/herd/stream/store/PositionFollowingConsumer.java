@@ -1,6 +1,5 @@
 package org.herd.stream.store;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -10,7 +9,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -45,9 +43,7 @@ public final class PositionFollowingConsumer extends KafkaConsumer<byte[], byte[
                                      Duration pause) {
         super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.appliedOf = appliedOf;
-        Object max = config.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
-        this.pacer = new TricklePacer(pause.toNanos(),
-                max == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(max.toString()), System::nanoTime);
+        this.pacer = TricklePacer.forConsumer(config, pause);
     }
 
     @Override
@@ -59,14 +55,7 @@ public final class PositionFollowingConsumer extends KafkaConsumer<byte[], byte[
             }
         });
         seen.clear();
-        long wait = pacer.waitNanos();
-        if (wait > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pacer.awaitTurn();
         ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
         pacer.polled(records.count());
         for (TopicPartition tp : assignment()) {

@@ -1,5 +1,10 @@
 package org.herd.stream.store;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,6 +26,25 @@ public final class TricklePacer {
         this.pauseNanos = pauseNanos;
         this.fullBatch = fullBatch;
         this.clock = clock;
+    }
+
+    /** A pacer for a consumer of {@code config}: a full batch is its {@code max.poll.records}. */
+    public static TricklePacer forConsumer(Map<String, Object> config, Duration pause) {
+        Object max = config.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+        return new TricklePacer(pause.toNanos(),
+                max == null ? ConsumerConfig.DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(max.toString()), System::nanoTime);
+    }
+
+    /** Sleeps until the next poll may fetch ({@link #waitNanos}); an interrupt ends the wait and stays set. */
+    public void awaitTurn() {
+        long wait = waitNanos();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Nanoseconds to wait before the next poll; zero to poll at once. */
