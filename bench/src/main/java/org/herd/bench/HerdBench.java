@@ -389,7 +389,8 @@ public final class HerdBench implements Callable<Integer> {
         double lng = (i * 13 % 3400) / 10.0 - 170;
         String loc = String.format("%+.6f%+.6f", lat, lng);
         String time = (T0 - 250_000_000L + i) + ".123456789";
-        return new Location(client, loc, lat, lng, time, node, "AT " + node + " +0.000100000 " + client + " " + loc + " " + time);
+        String skew = "+0.000100000";
+        return new Location(client, loc, lat, lng, time, node, Location.atLine(node, skew, client, loc, time), skew);
     }
 
     /** What one load run did. */

@@ -5,7 +5,7 @@ import org.herd.node.ops.PlacesSeeder;
 import org.herd.node.protocol.Command;
 import org.herd.node.protocol.LineParser;
 import org.herd.node.protocol.NearbySearchJson;
-import org.herd.node.protocol.PlacesAnswer;
+import org.herd.node.service.PlacesAnswer;
 import org.herd.node.protocol.Replies;
 import org.herd.stream.model.NearbyPlace;
 import org.herd.stream.model.Place;
@@ -71,7 +71,7 @@ public class HotPaths {
 
     @Benchmark
     public String formatAt() {
-        return Replies.at("Alford", received, parsed);
+        return Replies.at(parsed.receivedAt(received).toLocation("Alford"));
     }
 
     @Benchmark

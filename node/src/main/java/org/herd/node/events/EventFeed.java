@@ -5,7 +5,6 @@ import org.herd.stream.fence.FenceParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.herd.node.protocol.Replies;
 import org.herd.node.service.EventSource;
 import org.herd.stream.model.Json;
 
@@ -19,12 +18,12 @@ import java.util.Optional;
  * {@code e1.<next offset of partition 0>.<of partition 1>...}.
  */
 public final class EventFeed implements EventSource, AutoCloseable {
-    private final TopicFeed<Event> feed;
+    private final TopicFeed<FenceNotice> feed;
 
     public EventFeed(String node, String topic, Map<String, Object> clientSettings, int maxSubscribers, int maxCatchingUp,
                      Duration patience, int maxPerAddress, int maxCatchingUpPerAddress) {
         this.feed = new TopicFeed<>(node, topic, new TopicFeed.Naming("events", "e1", "events.subscribers.max", "events.catchup.max"),
-                Event::read, clientSettings, maxSubscribers, maxCatchingUp, patience,
+                EventFeed::read, clientSettings, maxSubscribers, maxCatchingUp, patience,
                 maxPerAddress, maxCatchingUpPerAddress);
     }
 
@@ -37,36 +36,33 @@ public final class EventFeed implements EventSource, AutoCloseable {
     static final int MAX_EVENT_BYTES = 32 * 1024;
     private static final java.util.Set<String> DETECTS = java.util.Set.of("enter", "exit", "inside");
 
-    /** An event as read from the topic: the fields a subscriber is filtered and told by, and its JSON. */
-    private record Event(String fence, String detect, String client, String location, String time, String node, byte[] json) {
-        /**
-         * The event, or null for a record that is not one the derivation could have written (a
-         * producer wrote something else there): passed over. Every field a subscriber is told is
-         * checked against the protocol's rules, and the JSON is sent re-encoded, on one line, so
-         * that no value can end an SSE message or a WATCH line early or forge one.
-         */
-        static Event read(ConsumerRecord<String, byte[]> r) {
-            if (r.value() == null || r.value().length > MAX_EVENT_BYTES) {
-                return null;
-            }
-            JsonNode n;
-            byte[] json;
-            try {
-                n = Json.MAPPER.readTree(r.value());
-                json = n == null || !n.isObject() ? null : Json.MAPPER.writeValueAsBytes(n);
-            } catch (java.io.IOException | RuntimeException e) {
-                return null;
-            }
-            if (json == null) {
-                return null;
-            }
-            Event e = new Event(n.path("fence").asText(""), n.path("detect").asText(""), n.path("client").asText(""),
-                    n.path("location").asText(""), n.path("time").asText(""), n.path("node").asText(""), json);
-            boolean valid = FenceParser.isValidId(e.fence()) && DETECTS.contains(e.detect())
-                    && LocationRules.isValidClientId(e.client()) && LocationRules.isValidLocationText(e.location())
-                    && LocationRules.isValidClientTime(e.time()) && LocationRules.isValidNodeName(e.node());
-            return valid ? e : null;
+    /**
+     * The event, or null for a record that is not one the derivation could have written (a
+     * producer wrote something else there): passed over. Every field a subscriber is told is
+     * checked against the protocol's rules, and the JSON is sent re-encoded, on one line, so
+     * that no value can end an SSE message or a WATCH line early or forge one.
+     */
+    static FenceNotice read(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null || r.value().length > MAX_EVENT_BYTES) {
+            return null;
         }
+        JsonNode n;
+        byte[] json;
+        try {
+            n = Json.MAPPER.readTree(r.value());
+            json = n == null || !n.isObject() ? null : Json.MAPPER.writeValueAsBytes(n);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        if (json == null) {
+            return null;
+        }
+        FenceNotice e = new FenceNotice(n.path("fence").asText(""), n.path("detect").asText(""), n.path("client").asText(""),
+                n.path("location").asText(""), n.path("time").asText(""), n.path("node").asText(""), json);
+        boolean valid = FenceParser.isValidId(e.fence()) && DETECTS.contains(e.detect())
+                && LocationRules.isValidClientId(e.client()) && LocationRules.isValidLocationText(e.location())
+                && LocationRules.isValidClientTime(e.time()) && LocationRules.isValidNodeName(e.node());
+        return valid ? e : null;
     }
 
     @Override
@@ -77,7 +73,7 @@ public final class EventFeed implements EventSource, AutoCloseable {
     @Override
     public Subscription subscribe(Filter filter, From from, Sink sink) {
         return feed.subscribe((e, id) -> filter.accepts(e.fence(), e.client())
-                ? new EventMessage(id, e.detect(), e.json(), Replies.event(e.fence(), e.detect(), e.client(), e.location(), e.time(), e.node()))
+                ? new EventMessage(id, e.detect(), e)
                 : null, from, sink);
     }
 

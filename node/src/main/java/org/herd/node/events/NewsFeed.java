@@ -1,8 +1,6 @@
 package org.herd.node.events;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.herd.node.protocol.NearbySearchJson;
-import org.herd.node.protocol.Replies;
 import org.herd.node.service.EventSource;
 import org.herd.node.service.NewsSource;
 import org.herd.stream.geo.Geo;
@@ -57,8 +55,7 @@ public final class NewsFeed implements NewsSource, AutoCloseable {
             if (at.isEmpty() || Geo.distanceMetres(at.get().lat(), at.get().lng(), place.lat(), place.lng()) > radiusMetres) {
                 return null;
             }
-            byte[] json = Json.encode(NearbySearchJson.place(place));
-            return new EventSource.EventMessage(id, "news", json, Replies.news(client, place));
+            return new EventSource.EventMessage(id, "news", new EventSource.NewsNotice(client, place));
         }, from, sink);
     }
 

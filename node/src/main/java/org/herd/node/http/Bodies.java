@@ -17,7 +17,7 @@ final class Bodies {
                         String skew, String at) {
         static LocationBody of(Location l) {
             return new LocationBody(l.client(), l.location(), l.lat(), l.lng(), l.clientTime(), l.node(),
-                    Replies.skewOf(l.at()), l.at());
+                    l.skew(), Replies.at(l));
         }
     }
 

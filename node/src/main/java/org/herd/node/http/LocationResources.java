@@ -60,7 +60,7 @@ final class LocationResources {
         if (!org.herd.stream.model.LocationRules.isNotFarAhead(iamat.timeValue(), receivedAt.toEpochMilli())) {
             throw new BadRequest("invalid location update: time is more than a day ahead of the node's clock");
         }
-        return service.iamat(iamat, receivedAt).handle((loc, e) -> e != null
+        return service.iamat(iamat.receivedAt(receivedAt)).handle((loc, e) -> e != null
                 ? failed(e, "the update could not be made durable in time; it may or may not be applied; retrying is safe")
                 : HttpReply.json(HttpResponseStatus.OK, Bodies.LocationBody.of(loc)));
     }
@@ -114,7 +114,7 @@ final class LocationResources {
             throw new BadRequest("invalid nearby query: radius is in km, greater than 0 and at most 50; "
                     + "limit is a whole number from 1 to 20");
         }
-        return service.whatsat(whatsat).thenApply(found -> found.map(n -> {
+        return service.whatsat(whatsat.query()).thenApply(found -> found.map(n -> {
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.set("location", Json.MAPPER.valueToTree(Bodies.LocationBody.of(n.location())));
             out.setAll(NearbySearchJson.response(n.places()));

@@ -14,8 +14,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.herd.node.net.ConnectionGuard;
+import org.herd.node.protocol.NearbySearchJson;
 import org.herd.node.service.EventSource;
 import org.herd.node.telemetry.TrafficLog;
+import org.herd.stream.model.Json;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,7 +93,7 @@ final class SseStream implements EventSource.Sink {
             return false;
         }
         byte[] head = ("id: " + m.id() + "\nevent: " + m.event() + "\ndata: ").getBytes(StandardCharsets.UTF_8);
-        ByteBuf frame = Unpooled.wrappedBuffer(head, m.json(), "\n\n".getBytes(StandardCharsets.UTF_8));
+        ByteBuf frame = Unpooled.wrappedBuffer(head, jsonOf(m.notice()), "\n\n".getBytes(StandardCharsets.UTF_8));
         write(frame);
         return true;
     }
@@ -159,5 +161,13 @@ final class SseStream implements EventSource.Sink {
 
     EventSource.Subscription subscription() {
         return subscription;
+    }
+
+    /** A notice's JSON on one line: a fence event as stored, a news item as a Nearby Search result. */
+    static byte[] jsonOf(EventSource.Notice notice) {
+        if (notice instanceof EventSource.FenceNotice e) {
+            return e.json();
+        }
+        return Json.encode(NearbySearchJson.place(((EventSource.NewsNotice) notice).place()));
     }
 }

@@ -7,7 +7,7 @@ import org.herd.stream.topology.HerdQueries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.herd.node.protocol.PlacesAnswer;
+import org.herd.node.service.PlacesAnswer;
 import org.herd.stream.geo.Geo;
 import org.herd.stream.model.Json;
 import org.herd.stream.geo.PlacesIndex;

@@ -5,7 +5,7 @@ import org.herd.node.service.PlacesSource;
 
 import org.herd.stream.topology.HerdQueries;
 
-import org.herd.node.protocol.PlacesAnswer;
+import org.herd.node.service.PlacesAnswer;
 import org.herd.stream.model.NearbyPlace;
 
 import java.util.concurrent.CompletableFuture;

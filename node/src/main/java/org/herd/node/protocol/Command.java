@@ -1,6 +1,10 @@
 package org.herd.node.protocol;
 
+import org.herd.node.service.LocationUpdate;
+import org.herd.node.service.PlacesNearClient;
+
 import java.math.BigDecimal;
+import java.time.Instant;
 
 /** A parsed line of the line protocol. */
 public sealed interface Command {
@@ -11,10 +15,18 @@ public sealed interface Command {
      */
     record Iamat(String client, String location, double lat, double lng, String time, BigDecimal timeValue)
             implements Command {
+        /** The update the service takes: these fields, received at {@code receivedAt}. */
+        public LocationUpdate receivedAt(Instant receivedAt) {
+            return new LocationUpdate(client, location, lat, lng, time, timeValue, receivedAt);
+        }
     }
 
     /** {@code WHATSAT client radiusKm limit}: what is near a client. */
     record Whatsat(String client, double radiusKm, int limit) implements Command {
+        /** The question the service answers. */
+        public PlacesNearClient query() {
+            return new PlacesNearClient(client, radiusKm, limit);
+        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.herd.node.protocol;
 
-import java.math.BigDecimal;
-import java.time.Instant;
+import org.herd.stream.model.Location;
 
 /** Formats the line protocol's replies. Pure. */
 public final class Replies {
@@ -9,24 +8,11 @@ public final class Replies {
     }
 
     /**
-     * {@code AT node skew client location time}: skew is the server's receive time minus the
+     * {@code AT node skew client location time}: skew is the node's receive time minus the
      * client's time, signed, in seconds with 9 decimals; the last three fields are as written.
      */
-    public static String at(String node, Instant receivedAt, Command.Iamat iamat) {
-        return "AT " + node + " " + skew(receivedAt, iamat.timeValue()) + " " + iamat.client() + " "
-                + iamat.location() + " " + iamat.time();
-    }
-
-    /** The skew field of an AT line made by {@link #at}. */
-    public static String skewOf(String atLine) {
-        int node = atLine.indexOf(' ', 3);
-        return atLine.substring(node + 1, atLine.indexOf(' ', node + 1));
-    }
-
-    static String skew(Instant receivedAt, BigDecimal clientTime) {
-        BigDecimal received = BigDecimal.valueOf(receivedAt.getEpochSecond()).add(BigDecimal.valueOf(receivedAt.getNano(), 9));
-        BigDecimal diff = received.subtract(clientTime).setScale(9, java.math.RoundingMode.HALF_EVEN);
-        return (diff.signum() < 0 ? "" : "+") + diff.toPlainString();
+    public static String at(Location l) {
+        return Location.atLine(l.node(), l.skew(), l.client(), l.location(), l.clientTime());
     }
 
     /**

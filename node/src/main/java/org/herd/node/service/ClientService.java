@@ -1,12 +1,9 @@
 package org.herd.node.service;
 
-import org.herd.node.protocol.Command;
-import org.herd.node.protocol.PlacesAnswer;
 import org.herd.stream.model.Location;
 import org.herd.stream.model.Place;
 import org.herd.stream.fence.Fence;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,10 +28,10 @@ public interface ClientService {
      * {@code executor}. Fails with {@link Busy} at once when the node's writes in flight are at
      * their limit, or after the write timeout.
      */
-    CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor);
+    CompletableFuture<Location> iamat(LocationUpdate update, Executor executor);
 
-    /** As {@link #iamat(Command.Iamat, Instant, Executor)}, completing on the service's own threads. */
-    CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt);
+    /** As {@link #iamat(LocationUpdate, Executor)}, completing on the service's own threads. */
+    CompletableFuture<Location> iamat(LocationUpdate update);
 
     /** The client's newest location, after catching up with every write acknowledged before the call. */
     CompletableFuture<Optional<Location>> location(String client);
@@ -49,10 +46,10 @@ public interface ClientService {
      * The client's newest location and the places near it (radius in km, as WHATSAT has it);
      * empty if no node has heard of the client, or if {@code wanted} says no once the read is fresh.
      */
-    CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted);
+    CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient query, Executor executor, BooleanSupplier wanted);
 
     /** As above, on the service's own threads, always wanted. */
-    CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd);
+    CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient query);
 
     /** A Nearby Search around a point, after catching up with the places topic. */
     CompletableFuture<PlacesAnswer> nearby(NearbyQuery query);

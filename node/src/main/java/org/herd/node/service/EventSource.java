@@ -1,5 +1,7 @@
 package org.herd.node.service;
 
+import org.herd.stream.model.Place;
+
 import java.util.Optional;
 
 /**
@@ -31,9 +33,27 @@ public interface EventSource {
 
     /**
      * One message for a subscriber: its id (the position after it), its event name ({@code enter},
-     * {@code news}, ...), its JSON, and its line on the line protocol.
+     * {@code news}, ...) and what it tells. Each front door writes it its own way: a {@code WATCH}
+     * line, an SSE message with JSON.
      */
-    record EventMessage(String id, String event, byte[] json, String line) {
+    record EventMessage(String id, String event, Notice notice) {
+    }
+
+    /** What a message tells: a fence event or a news item. */
+    sealed interface Notice permits FenceNotice, NewsNotice {
+    }
+
+    /**
+     * A fence event as committed to the events topic: the fields a subscriber is filtered and told
+     * by, each within the protocol's rules, and the event's JSON on one line (the stored record,
+     * re-encoded; SSE sends it as is). One per record, shared by every subscriber it goes to.
+     */
+    record FenceNotice(String fence, String detect, String client, String location, String time, String node,
+                       byte[] json) implements Notice {
+    }
+
+    /** A news item posted within the radius of {@code client}'s newest position. */
+    record NewsNotice(String client, Place place) implements Notice {
     }
 
     /** Where a subscriber's events go. Called from the feed's threads, never concurrently for one subscriber. */

@@ -5,9 +5,6 @@ import org.herd.node.replica.Replica;
 import org.herd.node.telemetry.NodeMetrics;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.herd.node.protocol.Command;
-import org.herd.node.protocol.PlacesAnswer;
-import org.herd.node.protocol.Replies;
 import org.herd.stream.store.AppliedOffsets;
 import org.herd.stream.model.Json;
 import org.herd.stream.geo.ClientIndex;
@@ -18,7 +15,6 @@ import org.herd.stream.fence.FenceIndex;
 import org.herd.stream.model.TopicNames;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,25 +96,24 @@ public final class HerdService implements ClientService {
      * acknowledge the update.
      */
     @Override
-    public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
-        return iamat(cmd, receivedAt, workers);
+    public CompletableFuture<Location> iamat(LocationUpdate update) {
+        return iamat(update, workers);
     }
 
     /**
-     * As {@link #iamat(Command.Iamat, Instant)}, completing on {@code executor}: a connection's
+     * As {@link #iamat(LocationUpdate)}, completing on {@code executor}: a connection's
      * own event loop, so that the reply needs no further hand-over between threads. The record is
      * handed to the producer before this returns, so updates are published in the order of the
      * calls. Fails at once with {@link Busy} when {@code write.inflight.max} writes are in flight.
      */
     @Override
-    public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor) {
+    public CompletableFuture<Location> iamat(LocationUpdate update, Executor executor) {
         if (!writeSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(busyWrites());
         }
-        Location location = new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), node,
-                Replies.at(node, receivedAt, cmd));
+        Location location = update.toLocation(node);
         long start = System.nanoTime();
-        CompletableFuture<RecordMetadata> published = publisher.publish(topics.locations(), cmd.client(),
+        CompletableFuture<RecordMetadata> published = publisher.publish(topics.locations(), update.client(),
                 Json.encode(location));
         // Visible here once durable: a read here looks the topic's ends up after it arrives and
         // waits until they are applied, and a read answered from local state (no lookup) consults
@@ -214,26 +209,26 @@ public final class HerdService implements ClientService {
      * empty if no node has heard of the client.
      */
     @Override
-    public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
-        return whatsat(cmd, workers, () -> true);
+    public CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient query) {
+        return whatsat(query, workers, () -> true);
     }
 
     /**
-     * As {@link #whatsat(Command.Whatsat)}, running the query on {@code executor}: a connection's
+     * As {@link #whatsat(PlacesNearClient)}, running the query on {@code executor}: a connection's
      * own event loop, so that the reply needs no further hand-over between threads. The query is
      * skipped (empty) if {@code wanted} says no once the read is fresh: a client that has gone
      * costs nothing more.
      */
     @Override
-    public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted) {
+    public CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient query, Executor executor, BooleanSupplier wanted) {
         Replica r = replica.get(); // one replica for the whole query, even if a replay swaps them meanwhile
         return r.barrier.awaitFresh().thenApplyAsync(fresh -> wanted.getAsBoolean()
-                ? storedOrOwn(r, fresh, cmd.client()) : Optional.<Location>empty(), executor).thenCompose(found -> {
+                ? storedOrOwn(r, fresh, query.client()) : Optional.<Location>empty(), executor).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             Location l = found.get();
-            return places.nearby(NearbyQuery.of(l.lat(), l.lng(), cmd.radiusKm() * 1000, cmd.limit()), r.queries)
+            return places.nearby(NearbyQuery.of(l.lat(), l.lng(), query.radiusKm() * 1000, query.limit()), r.queries)
                     .thenApply(answer -> Optional.of(new Nearby(l, answer)));
         });
     }

@@ -1,6 +1,5 @@
 package org.herd.node.service;
 
-import org.herd.node.protocol.PlacesAnswer;
 
 import org.herd.stream.topology.HerdQueries;
 

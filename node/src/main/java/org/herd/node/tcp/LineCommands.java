@@ -46,13 +46,13 @@ final class LineCommands {
         lastIamatSubmitted = submitted;
         CompletableFuture<QueuedReply> reply = gate.thenCompose(v -> {
             try {
-                return service.iamat(iamat, received, ctx.executor());
+                return service.iamat(iamat.receivedAt(received), ctx.executor());
             } finally {
                 submitted.complete(null);
             }
         }).handle((location, error) -> {
             if (error == null) {
-                return QueuedReply.ok(location.at());
+                return QueuedReply.ok(Replies.at(location));
             }
             if (Busy.is(error)) {
                 return QueuedReply.error(Replies.busy(text));
@@ -68,13 +68,13 @@ final class LineCommands {
     CompletableFuture<QueuedReply> whatsat(ChannelHandlerContext ctx, Command.Whatsat whatsat, byte[] raw, String text) {
         CompletableFuture<QueuedReply> reply = writesDone
                 // a client that has gone needs no answer: no query for it
-                .thenCompose(v -> service.whatsat(whatsat, ctx.executor(), () -> ctx.channel().isActive()))
+                .thenCompose(v -> service.whatsat(whatsat.query(), ctx.executor(), () -> ctx.channel().isActive()))
                 .handle((answer, error) -> {
                     if (error != null) {
                         log.warn("{} WHATSAT failed: {}", id, error.toString());
                         return QueuedReply.error(Replies.unavailable(text));
                     }
-                    return answer.map(a -> new QueuedReply((a.location().at() + "\n"
+                    return answer.map(a -> new QueuedReply((Replies.at(a.location()) + "\n"
                             + NearbySearchJson.write(a.places()) + "\n\n").getBytes(StandardCharsets.UTF_8),
                             QueuedReply.Outcome.OK)).orElseGet(() -> QueuedReply.invalid(raw));
                 });

@@ -96,7 +96,7 @@ final class WatchStream {
             if (conn.outputFull() || !ctx.channel().isActive()) {
                 return false;
             }
-            byte[] line = (m.line() + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = (lineOf(m.notice()) + "\n").getBytes(StandardCharsets.UTF_8);
             int n = line.length;
             conn.reserve(n);
             ctx.executor().execute(() -> {
@@ -113,5 +113,14 @@ final class WatchStream {
                 ctx.close();
             });
         }
+    }
+
+    /** The {@code EVENT} or {@code NEWS} line of a notice (docs/protocol.md). */
+    static String lineOf(EventSource.Notice notice) {
+        if (notice instanceof EventSource.FenceNotice e) {
+            return Replies.event(e.fence(), e.detect(), e.client(), e.location(), e.time(), e.node());
+        }
+        EventSource.NewsNotice n = (EventSource.NewsNotice) notice;
+        return Replies.news(n.client(), n.place());
     }
 }

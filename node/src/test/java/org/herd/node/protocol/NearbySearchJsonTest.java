@@ -3,6 +3,7 @@ package org.herd.node.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.model.Json;
 import org.herd.stream.model.NearbyPlace;
+import org.herd.node.service.PlacesAnswer;
 import org.herd.stream.model.Place;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ class UnappliedWritesTest {
 
     private static Location at(String client, String time) {
         return new Location(client, "+34.068930-118.445127", 34.06893, -118.445127, time, "Alford",
-                "AT Alford +0.000000000 " + client + " +34.068930-118.445127 " + time);
+                "AT Alford +0.000000000 " + client + " +34.068930-118.445127 " + time, "+0.000000000");
     }
 
     @Test

@@ -7,7 +7,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.herd.node.net.CommandSlots;
 import org.herd.node.net.ConnectionGuard;
 import org.herd.node.protocol.Command;
-import org.herd.node.protocol.PlacesAnswer;
+import org.herd.node.service.LocationUpdate;
+import org.herd.node.service.PlacesAnswer;
+import org.herd.node.service.PlacesNearClient;
 import org.herd.node.protocol.LineLimits;
 import org.herd.node.service.Busy;
 import org.herd.node.service.ClientService;
@@ -56,7 +58,7 @@ class LineSessionTest {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Location>> writes = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Optional<Nearby>>> reads = new CopyOnWriteArrayList<>();
-        final List<Command.Iamat> iamats = new CopyOnWriteArrayList<>();
+        final List<LocationUpdate> iamats = new CopyOnWriteArrayList<>();
         RuntimeException refuseWrites;
 
         @Override
@@ -65,7 +67,7 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt, Executor executor) {
+        public CompletableFuture<Location> iamat(LocationUpdate cmd, Executor executor) {
             calls.add("IAMAT " + cmd.client() + " " + cmd.location());
             if (refuseWrites != null) {
                 return CompletableFuture.failedFuture(refuseWrites);
@@ -77,8 +79,8 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<Location> iamat(Command.Iamat cmd, Instant receivedAt) {
-            return iamat(cmd, receivedAt, Runnable::run);
+        public CompletableFuture<Location> iamat(LocationUpdate cmd) {
+            return iamat(cmd, Runnable::run);
         }
 
         @Override
@@ -87,7 +89,7 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd, Executor executor, BooleanSupplier wanted) {
+        public CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient cmd, Executor executor, BooleanSupplier wanted) {
             calls.add("WHATSAT " + cmd.client());
             CompletableFuture<Optional<Nearby>> f = new CompletableFuture<>();
             reads.add(f);
@@ -95,7 +97,7 @@ class LineSessionTest {
         }
 
         @Override
-        public CompletableFuture<Optional<Nearby>> whatsat(Command.Whatsat cmd) {
+        public CompletableFuture<Optional<Nearby>> whatsat(PlacesNearClient cmd) {
             return whatsat(cmd, Runnable::run, () -> true);
         }
 
@@ -184,9 +186,9 @@ class LineSessionTest {
         return lines;
     }
 
-    private static Location stored(Command.Iamat cmd) {
+    private static Location stored(LocationUpdate cmd) {
         return new Location(cmd.client(), cmd.location(), cmd.lat(), cmd.lng(), cmd.time(), "Test",
-                "AT Test +0.000000001 " + cmd.client() + " " + cmd.location() + " " + cmd.time());
+                "AT Test +0.000000001 " + cmd.client() + " " + cmd.location() + " " + cmd.time(), "+0.000000001");
     }
 
     private void acknowledge(int i) {
@@ -249,8 +251,8 @@ class LineSessionTest {
         send(ch, "WHATSAT nobody 10 1\nWHATSAT kiwi 10 1\n");
         service.reads.get(0).complete(Optional.empty());
         PlacesAnswer places = new PlacesAnswer.Local(List.of());
-        service.reads.get(1).complete(Optional.of(new ClientService.Nearby(stored(new Command.Iamat("kiwi",
-                "+1+1", 1, 1, "1", new java.math.BigDecimal("1"))), places)));
+        service.reads.get(1).complete(Optional.of(new ClientService.Nearby(stored(new LocationUpdate("kiwi",
+                "+1+1", 1, 1, "1", new java.math.BigDecimal("1"), Instant.EPOCH)), places)));
         List<String> lines = replies(ch);
         assertThat(lines.get(0)).isEqualTo("? WHATSAT nobody 10 1");
         assertThat(lines.get(1)).isEqualTo("AT Test +0.000000001 kiwi +1+1 1");

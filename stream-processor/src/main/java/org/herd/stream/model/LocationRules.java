@@ -75,7 +75,7 @@ public final class LocationRules {
     /**
      * Whether a location record is one the line protocol could have produced: a client id, an ISO
      * 6709 location in range ({@code lat} and {@code lng} too, the decoded position queries use), a client time, a node name, and
-     * {@code at} the AT line of exactly those fields. Anything else a producer writes to the topic
+     * {@code at} the AT line of exactly those fields with {@code skew}. Anything else a producer writes to the topic
      * is skipped and counted where it is read, so that no reply, event line or JSON answer carries
      * bytes the protocol would not (a newline in a field would forge lines and frames).
      */
@@ -93,10 +93,7 @@ public final class LocationRules {
                 || new BigDecimal(m.group(2)).abs().compareTo(BigDecimal.valueOf(180)) > 0) {
             return false;
         }
-        String head = "AT " + l.node() + " ";
-        String tail = " " + l.client() + " " + l.location() + " " + l.clientTime();
-        String at = l.at();
-        return at.length() > head.length() + tail.length() && at.startsWith(head) && at.endsWith(tail)
-                && SKEW.matcher(at.substring(head.length(), at.length() - tail.length())).matches();
+        return l.skew() != null && SKEW.matcher(l.skew()).matches()
+                && l.at().equals(Location.atLine(l.node(), l.skew(), l.client(), l.location(), l.clientTime()));
     }
 }

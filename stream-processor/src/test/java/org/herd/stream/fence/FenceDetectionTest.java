@@ -68,7 +68,7 @@ class FenceDetectionTest {
 
     private void at(String client, double lat, double lng, String time) {
         String loc = String.format("%+.6f%+.6f", lat, lng);
-        Location l = new Location(client, loc, lat, lng, time, "Alford", "AT Alford +0.100000000 " + client + " " + loc + " " + time);
+        Location l = new Location(client, loc, lat, lng, time, "Alford", "AT Alford +0.100000000 " + client + " " + loc + " " + time, "+0.100000000");
         locations.pipeInput(client, Json.encode(l));
     }
 

@@ -45,7 +45,7 @@ class HerdTopologyTest {
     private static Location at(String client, String time, String node, double lat, double lng) {
         String loc = String.format("%+f%+f", lat, lng);
         return new Location(client, loc, lat, lng, time, node,
-                "AT " + node + " +0.000000001 " + client + " " + loc + " " + time);
+                "AT " + node + " +0.000000001 " + client + " " + loc + " " + time, "+0.000000001");
     }
 
     private void publish(Location l) {
@@ -169,7 +169,7 @@ class HerdTopologyTest {
     @Test
     void aRecordKeyedInTheStoresBookkeepingSpaceIsSkippedAndCannotMovePositions() {
         String position = " applied-offset 0";
-        Location sneaky = new Location(position, "+1+1", 1, 1, "1", "Alford", "AT Alford +0.1 x +1+1 1");
+        Location sneaky = new Location(position, "+1+1", 1, 1, "1", "Alford", "AT Alford +0.1 x +1+1 1", null);
         locations.pipeInput(position, Json.encode(sneaky));
         publish(at("kiwi", "1", "Alford", 1, 1));
         assertThat(state.locationsSkipped().get(SkippedRecords.Reason.BAD_KEY)).isEqualTo(1);

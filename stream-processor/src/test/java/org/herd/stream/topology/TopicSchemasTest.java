@@ -62,12 +62,18 @@ class TopicSchemasTest {
     void theLocationSchemaDescribesTheLocationRecordAndItsExampleIsApplied() throws IOException {
         JsonNode schema = schema("location.schema.json");
         assertThat(fields(schema)).isEqualTo(components(Location.class));
-        JsonNode example = schema.get("examples").get(0);
         TestInputTopic<String, byte[]> topic = driver.createInputTopic(Topics.LOCATIONS, new StringSerializer(),
                 new ByteArraySerializer());
-        topic.pipeInput(example.get("client").asText(), Json.encode(example));
-        assertThat(Json.decodeOrNull(driver.<String, byte[]>getKeyValueStore(Topics.LOCATION_STORE)
-                .get(example.get("client").asText()), Location.class)).isNotNull();
+        for (JsonNode example : schema.get("examples")) { // the second is a record from before the skew field
+            topic.pipeInput(example.get("client").asText(), Json.encode(example));
+            Location stored = Json.decodeOrNull(driver.<String, byte[]>getKeyValueStore(Topics.LOCATION_STORE)
+                    .get(example.get("client").asText()), Location.class);
+            assertThat(stored).isNotNull();
+            assertThat(stored.clientTime()).isEqualTo(example.get("clientTime").asText());
+            assertThat(stored.at()).as("the skew, stored or read from at, is at's").contains(" " + stored.skew() + " ");
+        }
+        assertThat(schema.get("examples")).hasSize(2);
+        assertThat(schema.get("examples").get(1).has("skew")).isFalse();
         assertThat(state.locationsSkipped().get(SkippedRecords.Reason.INVALID)).isZero();
     }
 

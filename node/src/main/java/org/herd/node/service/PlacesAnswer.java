@@ -1,4 +1,4 @@
-package org.herd.node.protocol;
+package org.herd.node.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.model.Place;
@@ -6,8 +6,8 @@ import org.herd.stream.model.Place;
 import java.util.List;
 
 /**
- * The places near a point, as a places source found them; {@link NearbySearchJson} writes any of
- * them as a Nearby Search response, for WHATSAT and HTTP alike.
+ * The places near a point, as a places source found them; the front doors write any of them as a
+ * Nearby Search response (protocol's {@code NearbySearchJson}), for WHATSAT and HTTP alike.
  */
 public sealed interface PlacesAnswer {
     /** From the node's own index (GeoNames and posted places), ranked as asked. */
