@@ -1,5 +1,11 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.LineOracle;
+import org.herd.node.fixtures.ReliabilityFigures;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.TestHerd;
 import org.herd.node.config.Settings;
 import org.herd.node.telemetry.TrafficLog;
 

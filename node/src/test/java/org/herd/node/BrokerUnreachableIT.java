@@ -1,10 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,35 +12,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  * error line within the write timeout. Reads stay available from local state.
  */
 class BrokerUnreachableIT {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final InProcessHerd HERD = InProcessHerd.of("Alford")
+            .with("write.timeout.ms", "2000")
+            .with("read.freshness.timeout.ms", "500");
 
     @Test
     void writesGetTheErrorLineAndReadsAnswerFromLocalState() throws Exception {
-        TestKafka kafka = TestKafka.start();
-        try (TestHerd herd = new TestHerd(kafka.bootstrapServers(), dir,
-                Map.of("write.timeout.ms", "2000", "read.freshness.timeout.ms", "500"))) {
-            herd.start("Alford");
-            String at;
-            try (LineClient c = herd.client("Alford")) {
-                at = c.ask("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1621464827.959498503");
-                assertThat(at).startsWith("AT Alford ");
-            }
+        String at;
+        try (LineClient c = HERD.herd().client("Alford")) {
+            at = c.ask("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1621464827.959498503");
+            assertThat(at).startsWith("AT Alford ");
+        }
 
-            kafka.close();
+        HERD.kafka().close(); // the extension's own close after the test is then a no-op
 
-            try (LineClient c = herd.client("Alford")) {
-                long start = System.nanoTime();
-                String line = "IAMAT kiwi.cs.ucla.edu +35.000000-118.000000 1621464900";
-                assertThat(c.ask(line)).isEqualTo("ERROR unavailable " + line);
-                assertThat((System.nanoTime() - start) / 1e9).isLessThan(10);
+        try (LineClient c = HERD.herd().client("Alford")) {
+            long start = System.nanoTime();
+            String line = "IAMAT kiwi.cs.ucla.edu +35.000000-118.000000 1621464900";
+            assertThat(c.ask(line)).isEqualTo("ERROR unavailable " + line);
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(10);
 
-                String reply = c.whatsat("WHATSAT kiwi.cs.ucla.edu 10 3");
-                assertThat(reply).startsWith(at + "\n{");
-                assertThat(c.ask("BAD input")).isEqualTo("? BAD input");
-            }
-        } finally {
-            kafka.close();
+            String reply = c.whatsat("WHATSAT kiwi.cs.ucla.edu 10 3");
+            assertThat(reply).startsWith(at + "\n{");
+            assertThat(c.ask("BAD input")).isEqualTo("? BAD input");
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,8 +10,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.herd.node.HttpClientSupport.clientIds;
-import static org.herd.node.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.clientIds;
+import static org.herd.node.fixtures.HttpClientSupport.get;
 
 /**
  * The who-is-near index bounded in bytes (clients.index.max.bytes): the longest client ids

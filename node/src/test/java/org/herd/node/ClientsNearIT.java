@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,9 +15,9 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.clientIds;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.clientIds;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * Who is near a point, and who is in a box (docs/http.md, {@code GET /v1/locations}): on two
@@ -118,36 +122,15 @@ class ClientsNearIT {
     @Test
     void queriesPastTheQueueGet503AndTheNodeGoesOn() throws Exception {
         iamat("Alford", "queue-1", "+40.000000+40.000000", "3000.5");
-        int n = 16;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try (LineClient line = herd.client("Alford")) {
-            var start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<HttpClientSupport.HttpAnswer>> queries = new java.util.ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                queries.add(pool.submit(() -> {
-                    start.await();
-                    return get(http("Alford"), "/v1/locations?bbox=-90,-180,90,180&limit=1000");
-                }));
-            }
-            start.countDown();
-            assertThat(line.ask("IAMAT queue-2 +41.000000+41.000000 3000.5")).startsWith("AT Alford");
-            int ok = 0;
-            int busy = 0;
-            for (var q : queries) {
-                HttpClientSupport.HttpAnswer r = q.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                if (r.status() == 200) {
-                    assertThat(clientIds(r.json())).contains("queue-1");
-                    ok++;
-                } else {
-                    assertThat(r.status()).as(r.body()).isEqualTo(503);
-                    assertThat(r.body()).contains("who-is-near queries running or waiting (clients.query.queue.max)");
-                    busy++;
-                }
-            }
-            assertThat(ok).isGreaterThanOrEqualTo(1);
-            assertThat(busy).as("sixteen queries at once, two slots").isGreaterThanOrEqualTo(1);
-        } finally {
-            pool.shutdownNow();
+            List<HttpClientSupport.HttpAnswer> answers = HttpClientSupport.atOnce(16,
+                    () -> get(http("Alford"), "/v1/locations?bbox=-90,-180,90,180&limit=1000"),
+                    () -> assertThat(line.ask("IAMAT queue-2 +41.000000+41.000000 3000.5")).startsWith("AT Alford"));
+            HttpClientSupport.Tally tally = HttpClientSupport.okOrRefused(answers,
+                    "who-is-near queries running or waiting (clients.query.queue.max)",
+                    r -> assertThat(clientIds(r.json())).contains("queue-1"));
+            assertThat(tally.ok()).isGreaterThanOrEqualTo(1);
+            assertThat(tally.refused()).as("sixteen queries at once, two slots").isGreaterThanOrEqualTo(1);
         }
         assertThat(clientIds(get(http("Alford"), "/v1/locations?near=41,41&radius=5").json())).containsExactly("queue-2");
     }

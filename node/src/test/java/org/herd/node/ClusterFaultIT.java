@@ -1,11 +1,17 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.ReliabilityFigures;
+import org.herd.node.fixtures.BrokerCluster;
+import org.herd.node.fixtures.NodeProcesses;
+import org.herd.node.fixtures.ProcessHerd;
+import org.herd.node.fixtures.SseClient;
+import org.herd.node.fixtures.Writers;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.herd.node.replica.ReplicaDirectories;
 import org.herd.stream.model.Json;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
@@ -16,7 +22,7 @@ import java.util.function.IntSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * The herd on a real three-broker Kafka cluster (three broker processes, one KRaft quorum; topics
@@ -28,31 +34,16 @@ import static org.herd.node.HttpClientSupport.send;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterFaultIT {
     private static final List<String> NODES = List.of("Alford", "Ball");
+    @RegisterExtension
+    static final ProcessHerd HERD = ProcessHerd.under(Path.of("target", "cluster-fault-it"), NODES).onThreeBrokers()
+            .with("read.freshness.timeout.ms", "500");
     private BrokerCluster brokers;
     private NodeProcesses herd;
 
     @BeforeAll
-    void theHerd() throws Exception {
-        Path dir = Path.of("target", "cluster-fault-it");
-        ReplicaDirectories.deleteRecursively(dir);
-        brokers = new BrokerCluster(dir).start();
-        herd = new NodeProcesses(dir.resolve("nodes"), brokers.bootstrapServers(), NODES, Map.of(
-                "topics.replication.factor", "3", "topics.min.insync.replicas", "2",
-                "read.freshness.timeout.ms", "500"));
-        herd.start(NODES.toArray(String[]::new));
-    }
-
-    @AfterAll
-    void down() throws Exception {
-        try {
-            if (herd != null) {
-                herd.close();
-            }
-        } finally {
-            if (brokers != null) {
-                brokers.close();
-            }
-        }
+    void theHerd() {
+        brokers = HERD.cluster();
+        herd = HERD.herd();
     }
 
     private List<IntSupplier> ports() {

@@ -1,5 +1,8 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestKafka;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.ComposeContainer;

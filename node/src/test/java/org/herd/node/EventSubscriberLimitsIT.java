@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.SseClient;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestHerd;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -13,8 +17,8 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * A fence event subscriber that never reads: its stream is cut off once its buffer (the

@@ -1,5 +1,12 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.BrokerProcess;
+import org.herd.node.fixtures.NodeProcesses;
+import org.herd.node.fixtures.ProcessHerd;
+import org.herd.node.fixtures.ReliabilityFigures;
+import org.herd.node.fixtures.Writers;
 import org.herd.node.replica.ReplicaDirectories;
 
 import com.fasterxml.jackson.databind.JsonNode;

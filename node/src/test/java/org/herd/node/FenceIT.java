@@ -1,5 +1,10 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.SseClient;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.model.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * Fences on three nodes and a real broker (docs/fences.md): stored and read at every node,
@@ -326,35 +331,15 @@ class FenceIT {
     void fencePutsPastTheValidationQueueGet503AndTheLineProtocolGoesOn() throws Exception {
         String f = id("heavy");
         String big = ring(9_999);
-        int n = 12;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try (LineClient line = new LineClient(herd.node("Alford").tcpPort())) {
-            var start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<HttpClientSupport.HttpAnswer>> puts = new java.util.ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                puts.add(pool.submit(() -> {
-                    start.await();
-                    return send("PUT", http("Alford"), "/v1/fences/" + f, big);
-                }));
-            }
-            start.countDown();
-            assertThat(line.ask("IAMAT " + f + "-client +34.068930-118.445127 1")).startsWith("AT Alford");
-            int ok = 0;
-            int busy = 0;
-            for (var p : puts) {
-                HttpClientSupport.HttpAnswer r = p.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                if (r.status() == 200) {
-                    ok++;
-                } else {
-                    assertThat(r.status()).as(r.body()).isEqualTo(503);
-                    assertThat(r.body()).contains("validating too many fences (fences.validation.queue.max)");
-                    busy++;
-                }
-            }
-            assertThat(ok).isGreaterThanOrEqualTo(1);
-            assertThat(busy).as("twelve PUTs at once, one validated at a time and one waiting").isGreaterThanOrEqualTo(1);
+            List<HttpClientSupport.HttpAnswer> answers = HttpClientSupport.atOnce(12,
+                    () -> send("PUT", http("Alford"), "/v1/fences/" + f, big),
+                    () -> assertThat(line.ask("IAMAT " + f + "-client +34.068930-118.445127 1")).startsWith("AT Alford"));
+            HttpClientSupport.Tally tally = HttpClientSupport.okOrRefused(answers,
+                    "validating too many fences (fences.validation.queue.max)", r -> { });
+            assertThat(tally.ok()).isGreaterThanOrEqualTo(1);
+            assertThat(tally.refused()).as("twelve PUTs at once, one validated at a time and one waiting").isGreaterThanOrEqualTo(1);
         } finally {
-            pool.shutdownNow();
             send("DELETE", http("Alford"), "/v1/fences/" + f, null);
         }
     }

@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.NodeProcesses;
+import org.herd.node.fixtures.ProcessHerd;
+import org.herd.node.fixtures.SseClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * Exactly once, checked from outside: three node processes on a real broker derive the events of

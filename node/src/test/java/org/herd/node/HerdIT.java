@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestHerd;
 import org.herd.node.config.HerdConfig;
 import org.herd.node.config.Settings;
 import org.herd.node.ops.PlacesSeeder;

@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.TestHerd;
 import org.herd.node.ops.PlacesSeeder;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * The HTTP API and the operators' API of three nodes on a real broker, through a real HTTP

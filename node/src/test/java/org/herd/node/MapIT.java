@@ -1,5 +1,8 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.model.Json;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +39,7 @@ import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**

@@ -1,5 +1,9 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.SseClient;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.herd.stream.model.Json;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * News pushed to the clients it concerns (docs/http.md): an SSE subscriber of one client at one

@@ -1,5 +1,10 @@
 package org.herd.node;
 
+import org.herd.node.fixtures.HttpClientSupport;
+import org.herd.node.fixtures.LineClient;
+import org.herd.node.fixtures.SseClient;
+import org.herd.node.fixtures.InProcessHerd;
+import org.herd.node.fixtures.TestHerd;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,8 +22,8 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.herd.node.HttpClientSupport.get;
-import static org.herd.node.HttpClientSupport.send;
+import static org.herd.node.fixtures.HttpClientSupport.get;
+import static org.herd.node.fixtures.HttpClientSupport.send;
 
 /**
  * Producers that write straight into the herd's topics (docs/topics.md), with records the herd
