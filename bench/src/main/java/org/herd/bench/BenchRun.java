@@ -200,8 +200,7 @@ final class BenchRun {
         double lng = (i * 13 % 3400) / 10.0 - 170;
         String loc = String.format("%+.6f%+.6f", lat, lng);
         String time = (T0 - 250_000_000L + i) + ".123456789";
-        String skew = "+0.000100000";
-        return new Location(client, loc, lat, lng, time, node, Location.atLine(node, skew, client, loc, time), skew);
+        return Location.withSkew(client, loc, lat, lng, time, node, "+0.000100000");
     }
 
     /** Stops every node but the first {@code k} (then a whole herd); returns the stopped ones. */

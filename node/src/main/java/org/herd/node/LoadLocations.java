@@ -61,9 +61,8 @@ public final class LoadLocations implements Callable<Integer> {
                 String loc = String.format("%+.6f%+.6f", lat, lng);
                 String time = (baseTime + i / clients) + "." + String.format("%09d", random.nextInt(1_000_000_000));
                 String node = nodes.get((int) (i % nodes.size()));
-                String skew = "+0.001000000";
                 producer.send(new ProducerRecord<>(config.topics().locations(), client,
-                        Json.encode(new Location(client, loc, lat, lng, time, node, Location.atLine(node, skew, client, loc, time), skew))), (m, e) -> {
+                        Json.encode(Location.withSkew(client, loc, lat, lng, time, node, "+0.001000000"))), (m, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }

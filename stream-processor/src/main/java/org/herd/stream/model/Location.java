@@ -34,7 +34,12 @@ public record Location(String client, String location, double lat, double lng,
      */
     public static Location received(String client, String location, double lat, double lng, String clientTime,
                                     BigDecimal clientTimeValue, String node, Instant receivedAt) {
-        String skew = skew(receivedAt, clientTimeValue);
+        return withSkew(client, location, lat, lng, clientTime, node, skew(receivedAt, clientTimeValue));
+    }
+
+    /** An update with a known skew (a loader's, a benchmark's), its AT line from the same fields. */
+    public static Location withSkew(String client, String location, double lat, double lng, String clientTime,
+                                    String node, String skew) {
         return new Location(client, location, lat, lng, clientTime, node, atLine(node, skew, client, location, clientTime), skew);
     }
 
