@@ -32,9 +32,7 @@ import java.util.function.Function;
  *       connection holding the most is closed, then the next, until the node is under it again
  *       (as Redis's {@code maxmemory-clients});</li>
  *   <li>a connection whose client has not taken any reply bytes for
- *       {@code connection.output.stall.timeout.ms} while bytes were handed to its socket is
- *       closed (Redis's soft limit); replies the node holds behind an earlier one not ready yet
- *       (a pipelined write waiting on Kafka) do not count, the client could not take them;</li>
+ *       {@code connection.output.stall.timeout.ms} is closed (Redis's soft limit);</li>
  *   <li>a line or HTTP request not finished within {@code connection.request.timeout.ms} of its
  *       first byte gets a timeout answer and its connection is closed (slow-loris clients).</li>
  * </ul>
@@ -164,7 +162,7 @@ public final class ConnectionGuard implements AutoCloseable {
             if (partial != 0 && now - partial > settings.requestTimeout().toNanos()) {
                 c.close(CloseReason.REQUEST_TIMEOUT, "request not finished within "
                         + settings.requestTimeout().toMillis() + " ms");
-            } else if (c.handed.get() > 0 && now - c.lastProgress > settings.stallTimeout().toNanos()) {
+            } else if (c.output.get() > 0 && now - c.lastProgress > settings.stallTimeout().toNanos()) {
                 c.close(CloseReason.OUTPUT_STALLED, "the client took no reply bytes for "
                         + settings.stallTimeout().toMillis() + " ms");
             }
@@ -181,10 +179,7 @@ public final class ConnectionGuard implements AutoCloseable {
         private final Channel channel;
         private final String id;
         private final Function<CloseReason, Object> farewell;
-        /** Reply bytes ready for this connection: held by the node or handed to the socket, not yet taken. */
         private final AtomicLong output = new AtomicLong();
-        /** Of those, the bytes handed to the socket: only these run the stall clock. */
-        private final AtomicLong handed = new AtomicLong();
         private volatile long lastProgress = System.nanoTime();
         private volatile long partialSince;
         private volatile boolean evicted;
@@ -195,46 +190,21 @@ public final class ConnectionGuard implements AutoCloseable {
             this.farewell = farewell;
         }
 
-        /**
-         * A reply of {@code bytes} is ready for this connection and handed to its socket now: its
-         * bytes count against the limits, and the stall clock runs while the client leaves them.
-         */
+        /** A reply of {@code bytes} is ready for this connection. */
         public void reserve(long bytes) {
-            hold(bytes);
-            handOver(bytes);
-        }
-
-        /**
-         * A reply of {@code bytes} is ready but the node holds it (behind an earlier reply not
-         * ready yet): its bytes count against the limits, not against the client's stall clock,
-         * since the client cannot take what it was not sent.
-         */
-        public void hold(long bytes) {
-            output.getAndAdd(bytes);
+            if (output.getAndAdd(bytes) == 0) {
+                lastProgress = System.nanoTime(); // the stall clock starts when output starts waiting
+            }
             if (nodeOutput.addAndGet(bytes) > settings.nodeOutputMaxBytes()) {
                 evictWhileOverBudget();
             }
         }
 
-        /** {@code bytes} held by {@link #hold} go to the socket now: the stall clock runs while they wait there. */
-        public void handOver(long bytes) {
-            if (handed.getAndAdd(bytes) == 0) {
-                lastProgress = System.nanoTime(); // the stall clock starts when handed bytes start waiting
-            }
-        }
-
-        /** The socket took {@code bytes} handed to it, or they were dropped with the connection. */
+        /** The socket took {@code bytes} of this connection's replies, or they were dropped with it. */
         public void release(long bytes) {
-            handed.addAndGet(-bytes);
             output.addAndGet(-bytes);
             nodeOutput.addAndGet(-bytes);
             lastProgress = System.nanoTime();
-        }
-
-        /** {@code bytes} held by {@link #hold} and never handed over were dropped (the connection closed). */
-        public void dropHeld(long bytes) {
-            output.addAndGet(-bytes);
-            nodeOutput.addAndGet(-bytes);
         }
 
         /** Whether this connection's pending replies reached {@code connection.output.max.bytes}. */

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One connection's replies in command order: each is written as soon as it and every reply
  * before it are ready. A ready reply's bytes count against the connection's and the node's output
- * limits ({@link ConnectionGuard}) until the socket has taken them; it runs the client's stall clock
- * only once it is handed to the socket. Used on the connection's event loop only.
+ * limits ({@link ConnectionGuard}) until the socket has taken them. Used on the connection's event
+ * loop only.
  */
 final class ReplyQueue {
     /** What the session does when the queue reaches a WATCH or frees output. */
@@ -100,7 +100,7 @@ final class ReplyQueue {
     void clear() {
         nodePending.addAndGet(-pending.size());
         pending.clear();
-        conn.dropHeld(readyUnwritten);
+        conn.release(readyUnwritten);
         readyUnwritten = 0;
     }
 
@@ -114,7 +114,7 @@ final class ReplyQueue {
         typicalReplyBytes += (n - typicalReplyBytes) / 8;
         p.reserved = true;
         readyUnwritten += n;
-        conn.hold(n);
+        conn.reserve(n);
         drain(ctx);
     }
 
@@ -141,7 +141,6 @@ final class ReplyQueue {
             readyUnwritten -= reply.length;
             traffic.sent(id, reply);
             int n = reply.length;
-            conn.handOver(n);
             ctx.write(Unpooled.wrappedBuffer(reply)).addListener(f -> {
                 conn.release(n);
                 owner.outputFreed();
